@@ -1,0 +1,40 @@
+//! A feed as the rest of Lede sees it once the config has been validated.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The operator's name for a feed: the Kafka key of its state and DLQ records.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FeedId(String);
+
+impl FeedId {
+    /// Wrap an already validated id.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FeedId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One feed to poll, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedSpec {
+    /// Unique id.
+    pub id: FeedId,
+    /// Absolute http(s) URL of the feed document.
+    pub url: String,
+    /// Time between two polls.
+    pub interval: Duration,
+}

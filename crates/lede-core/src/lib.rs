@@ -1,0 +1,17 @@
+//! Lede's shared vocabulary: the types every stage speaks and nothing else.
+//!
+//! This crate is the ground floor of the house (see `ARCHITECTURE.md`): the
+//! stage crates (feeds, kafka, and later story and enrich) depend on it and
+//! never on each other. It does no IO and reads no clock.
+
+pub mod article;
+pub mod feed;
+pub mod hash;
+pub mod sink;
+
+pub use article::Article;
+pub use feed::{FeedId, FeedSpec};
+pub use sink::{
+    CommitBatch, EventKind, EventRecord, EventSink, MemorySink, SinkError, StateRecord, StateTable,
+    Topic,
+};

@@ -1,0 +1,20 @@
+//! Lede's feed stage: everything between a feed URL and a list of new or
+//! changed [`Article`](lede_core::Article)s.
+//!
+//! - [`fetch`]: the HTTP client (the only HTTP client in Lede), with size and
+//!   time limits and conditional GET.
+//! - [`parse`]: feed documents (RSS, Atom, JSON Feed) to Articles.
+//! - [`normalize`]: HTML to clean paragraphs, canonical URLs.
+//! - [`state`]: per-feed durable state: validators and seen items.
+//! - [`poller`]: one feed's `initialize -> poll -> acknowledge` cycle.
+
+pub mod fetch;
+pub mod normalize;
+pub mod parse;
+pub mod poller;
+pub mod state;
+
+pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher, Validators};
+pub use parse::{ParseError, ParsedFeed, parse_feed};
+pub use poller::{FeedError, FeedPoller, PollOutput};
+pub use state::FeedState;

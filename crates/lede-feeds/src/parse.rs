@@ -1,0 +1,240 @@
+//! Feed documents (RSS 0.9x/1.0/2.0, Atom, JSON Feed, via feed-rs) to
+//! normalized [`Article`]s.
+
+use chrono::{DateTime, Utc};
+use feed_rs::model::{Entry, Text};
+use lede_core::hash::hex128_parts;
+use lede_core::{Article, FeedId};
+use url::Url;
+
+use crate::normalize::{canonical_url, html_to_paragraphs, html_to_text};
+
+/// A parsed feed document.
+#[derive(Debug, Clone)]
+pub struct ParsedFeed {
+    /// The feed's own title, as plain text.
+    pub title: Option<String>,
+    /// One Article per entry, in document order.
+    pub articles: Vec<Article>,
+}
+
+/// Why a document is not a feed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// Not RSS, Atom or JSON Feed, or broken beyond repair.
+    #[error("not a readable feed: {0}")]
+    NotAFeed(String),
+}
+
+impl ParseError {
+    /// Short, fixed name of the error's kind: a metric label.
+    pub fn class(&self) -> &'static str {
+        match self {
+            ParseError::NotAFeed(_) => "not_a_feed",
+        }
+    }
+}
+
+/// Parse `body`, fetched from `location` at `fetched_at`, into Articles of feed `feed_id`.
+///
+/// `location` is the document's URL (the base for relative links) or, for a
+/// local file, its path.
+pub fn parse_feed(
+    feed_id: &FeedId,
+    body: &[u8],
+    location: &str,
+    fetched_at: DateTime<Utc>,
+) -> Result<ParsedFeed, ParseError> {
+    let base = Url::parse(location)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"));
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(base.as_ref().map(Url::as_str))
+        // Lede makes its own ids for entries without one (see `entry_key`).
+        .id_generator(|_, _, _| String::new())
+        .sanitize_content(false)
+        .build();
+    let feed = parser
+        .parse(body)
+        .map_err(|e| ParseError::NotAFeed(e.to_string()))?;
+    let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
+    let source = title
+        .clone()
+        .or_else(|| base.as_ref().and_then(Url::host_str).map(str::to_owned))
+        .unwrap_or_else(|| feed_id.to_string());
+    let articles = feed
+        .entries
+        .iter()
+        .map(|entry| article_of(entry, feed_id, base.as_ref(), &source, fetched_at))
+        .collect();
+    Ok(ParsedFeed { title, articles })
+}
+
+fn article_of(
+    entry: &Entry,
+    feed_id: &FeedId,
+    base: Option<&Url>,
+    source: &str,
+    fetched_at: DateTime<Utc>,
+) -> Article {
+    let guid = Some(entry.id.trim().to_owned()).filter(|id| !id.is_empty());
+    let url = entry_link(entry)
+        .and_then(|href| canonical_url(href, base))
+        .map(String::from);
+    let title = entry.title.as_ref().map(text_of).unwrap_or_default();
+    let summary_paragraphs = entry
+        .summary
+        .as_ref()
+        .map(paragraphs_of)
+        .unwrap_or_default();
+    let content_paragraphs = entry
+        .content
+        .as_ref()
+        .and_then(|content| content.body.as_deref())
+        .map(html_to_paragraphs)
+        .unwrap_or_default();
+    let (paragraphs, summary) = if content_paragraphs.is_empty() {
+        (summary_paragraphs, None)
+    } else {
+        let summary = Some(summary_paragraphs.join(" ")).filter(|s| !s.is_empty());
+        (content_paragraphs, summary)
+    };
+    let authors = entry
+        .authors
+        .iter()
+        .map(|person| person.name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .collect();
+    let content_hash = Article::compute_content_hash(&title, summary.as_deref(), &paragraphs);
+    let key = entry_key(guid.as_deref(), url.as_deref(), &title, &content_hash);
+    Article {
+        id: hex128_parts(&[feed_id.as_str(), &key]),
+        feed_id: feed_id.to_string(),
+        guid,
+        url,
+        title,
+        summary,
+        paragraphs,
+        authors,
+        published_at: entry.published,
+        updated_at: entry.updated,
+        fetched_at,
+        content_hash,
+        source: source.to_owned(),
+    }
+}
+
+/// The entry's identity within its feed: GUID, else canonical link, else
+/// title, else its content. Stable across polls for the same entry.
+fn entry_key(guid: Option<&str>, url: Option<&str>, title: &str, content_hash: &str) -> String {
+    match (guid, url) {
+        (Some(guid), _) => format!("guid:{guid}"),
+        (None, Some(url)) => format!("url:{url}"),
+        (None, None) if !title.trim().is_empty() => format!("title:{}", title.trim()),
+        (None, None) => format!("content:{content_hash}"),
+    }
+}
+
+/// The entry's main link: `rel="alternate"` (or no rel) first.
+fn entry_link(entry: &Entry) -> Option<&str> {
+    entry
+        .links
+        .iter()
+        .find(|link| link.rel.as_deref().is_none_or(|rel| rel == "alternate"))
+        .or_else(|| entry.links.first())
+        .map(|link| link.href.as_str())
+}
+
+fn is_plain(text: &Text) -> bool {
+    text.content_type.essence().to_string() == "text/plain"
+}
+
+fn text_of(text: &Text) -> String {
+    if is_plain(text) {
+        text.content
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        html_to_text(&text.content)
+    }
+}
+
+fn paragraphs_of(text: &Text) -> Vec<String> {
+    html_to_paragraphs(&text.content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: &str) -> ParsedFeed {
+        let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+        parse_feed(
+            &FeedId::new("f"),
+            body.as_bytes(),
+            "https://news.example/feed",
+            at,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn rss_item_becomes_article() {
+        let feed = parse(
+            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+            <item><guid>g1</guid><title>Hello &amp; welcome</title>
+            <link>/a/1?utm_source=rss</link><pubDate>Tue, 31 Dec 2019 10:00:00 +0300</pubDate>
+            <description>&lt;p&gt;One.&lt;/p&gt;&lt;p&gt;Two.&lt;/p&gt;</description></item>
+            </channel></rss>"#,
+        );
+        assert_eq!(feed.title.as_deref(), Some("Wire"));
+        let article = &feed.articles[0];
+        assert_eq!(article.title, "Hello & welcome");
+        assert_eq!(article.guid.as_deref(), Some("g1"));
+        assert_eq!(article.url.as_deref(), Some("https://news.example/a/1"));
+        assert_eq!(article.paragraphs, vec!["One.", "Two."]);
+        assert_eq!(
+            article.published_at.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2019-12-31T07:00:00+00:00")
+        );
+        assert_eq!(article.source, "Wire");
+    }
+
+    #[test]
+    fn entry_without_guid_or_link_gets_stable_id() {
+        let body = r#"<rss version="2.0"><channel><title>T</title>
+            <item><title>Only a title</title><description>x</description></item></channel></rss>"#;
+        let first = parse(body);
+        let second = parse(body);
+        assert_eq!(first.articles[0].id, second.articles[0].id);
+        assert_eq!(first.articles[0].guid, None);
+    }
+
+    #[test]
+    fn atom_and_json_feed_parse() {
+        let atom = parse(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:a</id>
+            <entry><id>urn:e1</id><title type="html">&lt;b&gt;Bold&lt;/b&gt; news</title>
+            <link href="https://news.example/e1"/><updated>2019-12-31T10:00:00Z</updated>
+            <content type="html">&lt;p&gt;Body&lt;/p&gt;</content><summary>Short</summary></entry></feed>"#,
+        );
+        assert_eq!(atom.articles[0].title, "Bold news");
+        assert_eq!(atom.articles[0].paragraphs, vec!["Body"]);
+        assert_eq!(atom.articles[0].summary.as_deref(), Some("Short"));
+        let json = parse(
+            r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[
+            {"id":"j1","url":"https://news.example/j1","title":"Jay","content_text":"Text body"}]}"#,
+        );
+        assert_eq!(json.articles[0].guid.as_deref(), Some("j1"));
+        assert_eq!(json.articles[0].paragraphs, vec!["Text body"]);
+    }
+
+    #[test]
+    fn html_page_is_not_a_feed() {
+        let at = DateTime::from_timestamp(0, 0).unwrap_or_default();
+        let result = parse_feed(&FeedId::new("f"), b"<html><body>hi</body></html>", "x", at);
+        assert!(matches!(result, Err(ParseError::NotAFeed(_))));
+    }
+}

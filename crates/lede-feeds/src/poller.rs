@@ -1,0 +1,224 @@
+//! One feed's life cycle, in the shape of a Quickwit source:
+//! [`FeedPoller::new`] initializes from restored state, [`FeedPoller::poll`]
+//! fetches and returns what to publish plus when to poll next, and
+//! [`FeedPoller::acknowledge`] adopts the new state once the caller made
+//! the output durable. Retry and backoff live here and nowhere else.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lede_core::{Article, EventKind, FeedSpec};
+
+use crate::fetch::{FetchError, Fetched, Fetcher};
+use crate::parse::{ParseError, parse_feed};
+use crate::state::FeedState;
+
+/// Longest wait after repeated failures.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+
+/// Why a poll produced nothing.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FeedError {
+    /// Fetching failed.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// The document is not a feed.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+}
+
+impl FeedError {
+    /// Short, fixed name of the error's kind: a metric label.
+    pub fn class(&self) -> &'static str {
+        match self {
+            FeedError::Fetch(e) => e.class(),
+            FeedError::Parse(e) => e.class(),
+        }
+    }
+
+    /// Whether trying again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FeedError::Fetch(e) => e.is_transient(),
+            FeedError::Parse(_) => true,
+        }
+    }
+}
+
+/// The result of a successful poll.
+#[derive(Debug)]
+pub struct PollOutput {
+    /// New or changed articles, in document order.
+    pub articles: Vec<(Article, EventKind)>,
+    /// The state to adopt (and make durable) once the articles are durable.
+    /// `None` when nothing changed.
+    pub next_state: Option<FeedState>,
+    /// Entries in the document, for metrics.
+    pub entries_in_document: usize,
+}
+
+/// Polls one feed.
+#[derive(Debug)]
+pub struct FeedPoller {
+    spec: FeedSpec,
+    state: FeedState,
+    fetcher: Arc<Fetcher>,
+    consecutive_failures: u32,
+}
+
+impl FeedPoller {
+    /// Initialize with the state restored from the changelog, if any.
+    pub fn new(spec: FeedSpec, restored: Option<FeedState>, fetcher: Arc<Fetcher>) -> Self {
+        Self {
+            spec,
+            state: restored.unwrap_or_default(),
+            fetcher,
+            consecutive_failures: 0,
+        }
+    }
+
+    /// The feed polled.
+    pub fn spec(&self) -> &FeedSpec {
+        &self.spec
+    }
+
+    /// The current (durable) state.
+    pub fn state(&self) -> &FeedState {
+        &self.state
+    }
+
+    /// Fetch and parse the feed; return what changed since the last
+    /// acknowledged state. `now` stamps the articles and the seen items.
+    pub async fn poll(&mut self, now: DateTime<Utc>) -> Result<PollOutput, FeedError> {
+        let result = self.fetch_and_diff(now).await;
+        match &result {
+            Ok(_) => self.consecutive_failures = 0,
+            Err(_) => self.consecutive_failures = self.consecutive_failures.saturating_add(1),
+        }
+        result
+    }
+
+    async fn fetch_and_diff(&self, now: DateTime<Utc>) -> Result<PollOutput, FeedError> {
+        let (body, final_url, validators) = match self
+            .fetcher
+            .fetch(&self.spec.url, &self.state.validators)
+            .await?
+        {
+            Fetched::NotModified => {
+                return Ok(PollOutput {
+                    articles: Vec::new(),
+                    next_state: None,
+                    entries_in_document: 0,
+                });
+            }
+            Fetched::Document {
+                body,
+                final_url,
+                validators,
+            } => (body, final_url, validators),
+        };
+        let parsed = parse_feed(&self.spec.id, &body, &final_url, now)?;
+        let entries_in_document = parsed.articles.len();
+        let (articles, next_state) = self.state.diff(parsed.articles, validators, now);
+        let changed = !articles.is_empty() || next_state.validators != self.state.validators;
+        Ok(PollOutput {
+            articles,
+            next_state: changed.then_some(next_state),
+            entries_in_document,
+        })
+    }
+
+    /// Adopt `state` after the caller made the poll's output durable.
+    pub fn acknowledge(&mut self, state: FeedState) {
+        self.state = state;
+    }
+
+    /// Record that the poll's output could not be made durable: the same
+    /// articles are offered again at the next poll.
+    pub fn commit_failed(&mut self) {
+        self.consecutive_failures = self.consecutive_failures.saturating_add(1);
+    }
+
+    /// How long to wait before the next poll: the feed's interval, doubled
+    /// for each consecutive failure up to [`MAX_BACKOFF`].
+    pub fn next_poll_in(&self) -> Duration {
+        if self.consecutive_failures == 0 {
+            return self.spec.interval;
+        }
+        let factor = 1u32 << self.consecutive_failures.min(10);
+        self.spec
+            .interval
+            .saturating_mul(factor)
+            .min(MAX_BACKOFF.max(self.spec.interval))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::FetchConfig;
+    use lede_core::FeedId;
+
+    fn poller(url: &str, interval: Duration) -> FeedPoller {
+        let spec = FeedSpec {
+            id: FeedId::new("f"),
+            url: url.into(),
+            interval,
+        };
+        let fetcher =
+            Arc::new(Fetcher::new(&FetchConfig::default()).unwrap_or_else(|e| panic!("{e}")));
+        FeedPoller::new(spec, None, fetcher)
+    }
+
+    #[tokio::test]
+    async fn failures_back_off_exponentially_and_recover() {
+        // Nothing listens on port 9 of 127.0.0.1 here: connect is refused at once.
+        let mut poller = poller("http://127.0.0.1:9/feed", Duration::from_secs(60));
+        assert_eq!(poller.next_poll_in(), Duration::from_secs(60));
+        let error = poller.poll(Utc::now()).await.err();
+        assert_eq!(error.as_ref().map(FeedError::class), Some("connect"));
+        assert_eq!(poller.next_poll_in(), Duration::from_secs(120));
+        let _ = poller.poll(Utc::now()).await;
+        assert_eq!(poller.next_poll_in(), Duration::from_secs(240));
+        for _ in 0..20 {
+            poller.commit_failed();
+        }
+        assert_eq!(poller.next_poll_in(), MAX_BACKOFF);
+    }
+
+    #[tokio::test]
+    async fn polls_a_local_server_and_skips_unchanged_items() {
+        let app = axum::Router::new().route(
+            "/feed",
+            axum::routing::get(|| async {
+                r#"<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>One</title></item></channel></rss>"#
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let mut poller = poller(&format!("http://{address}/feed"), Duration::from_secs(1));
+        let first = poller
+            .poll(Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first.articles.len(), 1);
+        // Not acknowledged (the commit failed): offered again.
+        let again = poller
+            .poll(Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.articles.len(), 1);
+        poller.acknowledge(again.next_state.unwrap_or_default());
+        let third = poller
+            .poll(Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(third.articles.is_empty());
+        assert!(third.next_state.is_none());
+    }
+}

@@ -1,0 +1,218 @@
+//! Per-feed durable state: conditional-GET validators and the items already
+//! published, so an unchanged item is never published twice, not even after
+//! a restart. Stored as JSON in the `lede.state.feeds` changelog, keyed by feed id.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lede_core::{Article, EventKind};
+use serde::{Deserialize, Serialize};
+
+use crate::fetch::Validators;
+
+/// Items absent from the feed for longer than this are forgotten.
+pub const SEEN_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
+/// At most this many items are remembered per feed (the oldest absent go first).
+pub const MAX_SEEN_ITEMS: usize = 5_000;
+
+/// What Lede remembers about one feed between polls and across restarts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedState {
+    /// Validators for the next conditional GET.
+    #[serde(default)]
+    pub validators: Validators,
+    /// Article id -> what was last published for it.
+    #[serde(default)]
+    pub seen: BTreeMap<String, SeenItem>,
+}
+
+/// One published item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeenItem {
+    /// Content hash of the version last published.
+    pub hash: String,
+    /// Last time the item was in the feed document.
+    pub last_seen: DateTime<Utc>,
+}
+
+impl FeedState {
+    /// Split a freshly parsed document into what must be published (new or
+    /// changed articles, with their kind) and the state once that is durable.
+    /// `self` is not modified: the caller adopts the new state only after the
+    /// commit succeeded.
+    pub fn diff(
+        &self,
+        articles: Vec<Article>,
+        validators: Validators,
+        now: DateTime<Utc>,
+    ) -> (Vec<(Article, EventKind)>, FeedState) {
+        let mut next = FeedState {
+            validators,
+            seen: self.seen.clone(),
+        };
+        let mut changed = Vec::new();
+        let mut present = std::collections::HashSet::with_capacity(articles.len());
+        for article in articles {
+            present.insert(article.id.clone());
+            let kind = match next.seen.get(&article.id) {
+                None => Some(EventKind::ArticleNew),
+                Some(seen) if seen.hash != article.content_hash => Some(EventKind::ArticleChanged),
+                Some(_) => None,
+            };
+            next.seen.insert(
+                article.id.clone(),
+                SeenItem {
+                    hash: article.content_hash.clone(),
+                    last_seen: now,
+                },
+            );
+            if let Some(kind) = kind {
+                changed.push((article, kind));
+            }
+        }
+        next.forget_old(&present, now);
+        (changed, next)
+    }
+
+    /// Forget items absent from the current document and older than the
+    /// retention, then the oldest absent ones beyond the cap. Items present
+    /// in the document are never forgotten (forgetting them would re-publish them).
+    fn forget_old(&mut self, present: &std::collections::HashSet<String>, now: DateTime<Utc>) {
+        let retention = chrono::Duration::from_std(SEEN_RETENTION).unwrap_or(chrono::Duration::MAX);
+        self.seen
+            .retain(|id, item| present.contains(id) || now - item.last_seen <= retention);
+        if self.seen.len() > MAX_SEEN_ITEMS {
+            let mut absent: Vec<(DateTime<Utc>, String)> = self
+                .seen
+                .iter()
+                .filter(|(id, _)| !present.contains(*id))
+                .map(|(id, item)| (item.last_seen, id.clone()))
+                .collect();
+            absent.sort();
+            let excess = self.seen.len() - MAX_SEEN_ITEMS;
+            for (_, id) in absent.into_iter().take(excess) {
+                self.seen.remove(&id);
+            }
+        }
+    }
+
+    /// JSON bytes for the changelog.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Restore from changelog bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_700_000_000 + seconds, 0).unwrap_or_default()
+    }
+
+    fn article(id: &str, text: &str) -> Article {
+        Article {
+            id: id.into(),
+            feed_id: "f".into(),
+            guid: None,
+            url: None,
+            title: id.into(),
+            summary: None,
+            paragraphs: vec![text.into()],
+            authors: vec![],
+            published_at: None,
+            updated_at: None,
+            fetched_at: at(0),
+            content_hash: Article::compute_content_hash(id, None, &[text.into()]),
+            source: "s".into(),
+        }
+    }
+
+    fn ids(changed: &[(Article, EventKind)]) -> Vec<(&str, EventKind)> {
+        changed.iter().map(|(a, k)| (a.id.as_str(), *k)).collect()
+    }
+
+    #[test]
+    fn new_changed_and_unchanged_items() {
+        let state = FeedState::default();
+        let (first, state) = state.diff(
+            vec![article("a", "x"), article("b", "y")],
+            Validators::default(),
+            at(0),
+        );
+        assert_eq!(
+            ids(&first),
+            vec![("a", EventKind::ArticleNew), ("b", EventKind::ArticleNew)]
+        );
+        let (second, state) = state.diff(
+            vec![article("a", "x"), article("b", "y2"), article("c", "z")],
+            Validators::default(),
+            at(60),
+        );
+        assert_eq!(
+            ids(&second),
+            vec![
+                ("b", EventKind::ArticleChanged),
+                ("c", EventKind::ArticleNew)
+            ]
+        );
+        let (third, _) = state.diff(
+            vec![article("a", "x"), article("b", "y2")],
+            Validators::default(),
+            at(120),
+        );
+        assert!(third.is_empty());
+    }
+
+    #[test]
+    fn the_same_item_twice_in_one_document_is_published_once() {
+        let (changed, _) = FeedState::default().diff(
+            vec![article("a", "x"), article("a", "x")],
+            Validators::default(),
+            at(0),
+        );
+        assert_eq!(changed.len(), 1);
+    }
+
+    #[test]
+    fn diff_does_not_modify_the_current_state() {
+        let state = FeedState::default();
+        let _ = state.diff(vec![article("a", "x")], Validators::default(), at(0));
+        assert!(state.seen.is_empty());
+    }
+
+    #[test]
+    fn absent_items_are_forgotten_after_retention_present_ones_never() {
+        let (_, state) = FeedState::default().diff(
+            vec![article("a", "x"), article("b", "y")],
+            Validators::default(),
+            at(0),
+        );
+        let later = at(SEEN_RETENTION.as_secs() as i64 + 1);
+        let (changed, state) = state.diff(vec![article("a", "x")], Validators::default(), later);
+        assert!(changed.is_empty());
+        assert!(state.seen.contains_key("a"));
+        assert!(!state.seen.contains_key("b"));
+    }
+
+    #[test]
+    fn survives_a_round_trip_through_bytes() {
+        let validators = Validators {
+            etag: Some("\"e\"".into()),
+            last_modified: None,
+        };
+        let (_, state) = FeedState::default().diff(vec![article("a", "x")], validators, at(0));
+        let restored = FeedState::from_bytes(&state.to_bytes()).unwrap_or_default();
+        assert_eq!(restored, state);
+        let (changed, _) = restored.diff(vec![article("a", "x")], Validators::default(), at(10));
+        assert!(changed.is_empty(), "a restored state must not re-publish");
+    }
+}

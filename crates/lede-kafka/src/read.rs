@@ -1,0 +1,172 @@
+//! Reading topics back: every partition of one topic, by manual assignment
+//! (no consumer group, nothing committed). Used to restore state tables from
+//! their changelogs at start, and by `lede tail`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use lede_core::StateTable;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::{Offset, TopicPartitionList};
+
+use crate::topics::TopicNames;
+use crate::{KafkaConfig, KafkaError};
+
+/// Where reading starts in each partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartAt {
+    /// The oldest retained record.
+    Beginning,
+    /// Only records written from now on.
+    End,
+}
+
+/// One record as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumedRecord {
+    /// Topic.
+    pub topic: String,
+    /// Partition.
+    pub partition: i32,
+    /// Offset in the partition.
+    pub offset: i64,
+    /// Create time, ms since the epoch.
+    pub timestamp_ms: Option<i64>,
+    /// Key (UTF-8, lossy).
+    pub key: Option<String>,
+    /// Headers in order (values UTF-8, lossy).
+    pub headers: Vec<(String, String)>,
+    /// Value; `None` for a tombstone.
+    pub value: Option<Vec<u8>>,
+}
+
+/// Read `topic` from `start`, handing each record to `on_record` until it
+/// returns `false`, or, with `stop_at_end`, until every partition reached
+/// the end it had when reading began. Blocking: run it on a blocking thread.
+pub fn read_topic(
+    config: &KafkaConfig,
+    topic: &str,
+    start: StartAt,
+    stop_at_end: bool,
+    mut on_record: impl FnMut(ConsumedRecord) -> bool,
+) -> Result<(), KafkaError> {
+    let read_error = |e: rdkafka::error::KafkaError| KafkaError::Read {
+        topic: topic.to_owned(),
+        message: e.to_string(),
+    };
+    let consumer: BaseConsumer = config
+        .client_config()
+        // The client needs a group id even for manual assignment; nothing is committed.
+        .set("group.id", "lede-reader")
+        .set("enable.auto.commit", "false")
+        .set("enable.partition.eof", "false")
+        .create()
+        .map_err(|e| KafkaError::Config(e.to_string()))?;
+    let metadata = consumer
+        .fetch_metadata(Some(topic), config.request_timeout)
+        .map_err(|e| KafkaError::Unreachable {
+            brokers: config.brokers.clone(),
+            message: e.to_string(),
+        })?;
+    let partitions: Vec<i32> = metadata
+        .topics()
+        .iter()
+        .filter(|t| t.name() == topic && t.error().is_none())
+        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .collect();
+    if partitions.is_empty() {
+        return Err(KafkaError::NoSuchTopic(topic.to_owned()));
+    }
+    let mut assignment = TopicPartitionList::new();
+    let mut remaining: HashMap<i32, i64> = HashMap::new();
+    for &partition in &partitions {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, partition, config.request_timeout)
+            .map_err(read_error)?;
+        let offset = match start {
+            StartAt::Beginning => Offset::Beginning,
+            StartAt::End => Offset::End,
+        };
+        assignment
+            .add_partition_offset(topic, partition, offset)
+            .map_err(read_error)?;
+        if start == StartAt::Beginning && high > low {
+            remaining.insert(partition, high);
+        }
+    }
+    consumer.assign(&assignment).map_err(read_error)?;
+    loop {
+        if stop_at_end && remaining.is_empty() {
+            return Ok(());
+        }
+        let Some(message) = consumer.poll(Duration::from_millis(200)) else {
+            continue;
+        };
+        let message = message.map_err(read_error)?;
+        let partition = message.partition();
+        let offset = message.offset();
+        if remaining
+            .get(&partition)
+            .is_some_and(|&end| offset + 1 >= end)
+        {
+            remaining.remove(&partition);
+        }
+        let headers = message
+            .headers()
+            .map(|headers| {
+                headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.key.to_owned(),
+                            h.value
+                                .map(|v| String::from_utf8_lossy(v).into_owned())
+                                .unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let record = ConsumedRecord {
+            topic: message.topic().to_owned(),
+            partition,
+            offset,
+            timestamp_ms: message.timestamp().to_millis(),
+            key: message
+                .key()
+                .map(|k| String::from_utf8_lossy(k).into_owned()),
+            headers,
+            value: message.payload().map(<[u8]>::to_vec),
+        };
+        if !on_record(record) {
+            return Ok(());
+        }
+    }
+}
+
+/// The current value of every key of a state table, read from its changelog
+/// (last write wins, tombstones delete). Blocking.
+pub fn restore_table(
+    config: &KafkaConfig,
+    names: &TopicNames,
+    table: StateTable,
+) -> Result<HashMap<String, Vec<u8>>, KafkaError> {
+    let mut values = HashMap::new();
+    read_topic(
+        config,
+        names.state(table),
+        StartAt::Beginning,
+        true,
+        |record| {
+            if let Some(key) = record.key {
+                match record.value {
+                    Some(value) => values.insert(key, value),
+                    None => values.remove(&key),
+                };
+            }
+            true
+        },
+    )?;
+    Ok(values)
+}

@@ -1,0 +1,340 @@
+//! The daemon's configuration: parsed raw from TOML (unknown fields are
+//! errors, durations are typed), then validated once, with no IO, into
+//! [`Config`]. Reaching the broker and the feeds is `lede check`'s job.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::num::NonZeroU64;
+use std::path::Path;
+use std::time::Duration;
+
+use lede_core::{FeedId, FeedSpec};
+use lede_feeds::FetchConfig;
+use lede_kafka::KafkaConfig;
+use serde::Deserialize;
+
+/// Why a configuration is unusable. Displayed as one line.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {message}")]
+    Read {
+        /// File path.
+        path: String,
+        /// OS error.
+        message: String,
+    },
+    /// The file is not valid TOML for this schema.
+    #[error("invalid config {path}: {message}")]
+    Syntax {
+        /// File path.
+        path: String,
+        /// Parser message, with line and column.
+        message: String,
+    },
+    /// A value is out of range or inconsistent.
+    #[error("invalid config {path}: {message}")]
+    Invalid {
+        /// File path.
+        path: String,
+        /// What is wrong, naming the field.
+        message: String,
+    },
+}
+
+/// The file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    kafka: RawKafka,
+    #[serde(default)]
+    poll: RawPoll,
+    #[serde(default)]
+    admin: RawAdmin,
+    #[serde(default, with = "humantime_serde")]
+    shutdown_timeout: Option<Duration>,
+    #[serde(default)]
+    feeds: Vec<RawFeed>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKafka {
+    brokers: Option<String>,
+    topic_prefix: Option<String>,
+    client_id: Option<String>,
+    #[serde(default, with = "humantime_serde")]
+    request_timeout: Option<Duration>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPoll {
+    #[serde(default, with = "humantime_serde")]
+    interval: Option<Duration>,
+    #[serde(default, with = "humantime_serde")]
+    timeout: Option<Duration>,
+    #[serde(default, with = "humantime_serde")]
+    connect_timeout: Option<Duration>,
+    max_body_bytes: Option<NonZeroU64>,
+    max_redirects: Option<usize>,
+    user_agent: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAdmin {
+    listen: Option<SocketAddr>,
+    #[serde(default)]
+    disabled: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    id: String,
+    url: String,
+    #[serde(default, with = "humantime_serde")]
+    interval: Option<Duration>,
+}
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Cluster and topic names.
+    pub kafka: KafkaConfig,
+    /// HTTP client limits.
+    pub fetch: FetchConfig,
+    /// Admin server address (`/health`, `/metrics`), if enabled.
+    pub admin_listen: Option<SocketAddr>,
+    /// Longest wait for in-flight work after SIGTERM.
+    pub shutdown_timeout: Duration,
+    /// Feeds to poll.
+    pub feeds: Vec<FeedSpec>,
+}
+
+/// Shortest poll interval accepted.
+const MIN_INTERVAL: Duration = Duration::from_millis(200);
+
+impl Config {
+    /// Read and validate `path`; `None` gives the defaults.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let Some(path) = path else {
+            return Self::from_raw(RawConfig::default(), "(defaults)");
+        };
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        Self::parse(&text, &shown)
+    }
+
+    /// Validate TOML `text`; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: origin.to_owned(),
+            message: e
+                .to_string()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+        })?;
+        Self::from_raw(raw, origin)
+    }
+
+    fn from_raw(raw: RawConfig, origin: &str) -> Result<Self, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: origin.to_owned(),
+            message,
+        };
+        let brokers = raw
+            .kafka
+            .brokers
+            .unwrap_or_else(|| "127.0.0.1:9092".to_owned());
+        if brokers.trim().is_empty() {
+            return Err(invalid("kafka.brokers is empty".into()));
+        }
+        let topic_prefix = raw.kafka.topic_prefix.unwrap_or_else(|| "lede.".to_owned());
+        if !topic_prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            || topic_prefix.len() > 200
+        {
+            return Err(invalid(format!(
+                "kafka.topic_prefix {topic_prefix:?} may only hold ASCII letters, digits, '.', '_' and '-'"
+            )));
+        }
+        let request_timeout = raw.kafka.request_timeout.unwrap_or(Duration::from_secs(10));
+        if request_timeout.is_zero() {
+            return Err(invalid("kafka.request_timeout must be positive".into()));
+        }
+        let kafka = KafkaConfig {
+            brokers,
+            topic_prefix,
+            client_id: raw.kafka.client_id.unwrap_or_else(|| "lede".to_owned()),
+            request_timeout,
+        };
+
+        let defaults = FetchConfig::default();
+        let fetch = FetchConfig {
+            timeout: raw.poll.timeout.unwrap_or(defaults.timeout),
+            connect_timeout: raw.poll.connect_timeout.unwrap_or(defaults.connect_timeout),
+            max_body_bytes: raw
+                .poll
+                .max_body_bytes
+                .map_or(defaults.max_body_bytes, NonZeroU64::get),
+            max_redirects: raw.poll.max_redirects.unwrap_or(defaults.max_redirects),
+            user_agent: raw.poll.user_agent.unwrap_or(defaults.user_agent),
+        };
+        if fetch.timeout.is_zero() || fetch.connect_timeout.is_zero() {
+            return Err(invalid(
+                "poll.timeout and poll.connect_timeout must be positive".into(),
+            ));
+        }
+        let default_interval = raw.poll.interval.unwrap_or(Duration::from_secs(300));
+
+        let mut ids = HashSet::new();
+        let mut feeds = Vec::with_capacity(raw.feeds.len());
+        for (index, feed) in raw.feeds.into_iter().enumerate() {
+            let at = format!("feeds[{index}]");
+            if feed.id.is_empty()
+                || !feed
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            {
+                return Err(invalid(format!(
+                    "{at}.id {:?} must be non-empty ASCII letters, digits, '.', '_' or '-'",
+                    feed.id
+                )));
+            }
+            if !ids.insert(feed.id.clone()) {
+                return Err(invalid(format!("{at}.id {:?} is used twice", feed.id)));
+            }
+            match url::Url::parse(&feed.url) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
+                _ => {
+                    return Err(invalid(format!(
+                        "{at}.url {:?} is not an absolute http(s) URL",
+                        feed.url
+                    )));
+                }
+            }
+            let interval = feed.interval.unwrap_or(default_interval);
+            if interval < MIN_INTERVAL {
+                return Err(invalid(format!(
+                    "{at}.interval must be at least {}",
+                    humantime::format_duration(MIN_INTERVAL)
+                )));
+            }
+            feeds.push(FeedSpec {
+                id: FeedId::new(feed.id),
+                url: feed.url,
+                interval,
+            });
+        }
+        let admin_listen = if raw.admin.disabled {
+            None
+        } else {
+            Some(
+                raw.admin
+                    .listen
+                    .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 9464))),
+            )
+        };
+        Ok(Self {
+            kafka,
+            fetch,
+            admin_listen,
+            shutdown_timeout: raw.shutdown_timeout.unwrap_or(Duration::from_secs(30)),
+            feeds,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let config = Config::parse("", "t").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.kafka.brokers, "127.0.0.1:9092");
+        assert_eq!(config.kafka.topic_prefix, "lede.");
+        assert!(config.feeds.is_empty());
+    }
+
+    #[test]
+    fn full_config() {
+        let config = Config::parse(
+            r#"
+            shutdown_timeout = "5s"
+            [kafka]
+            brokers = "k:9092"
+            topic_prefix = "t."
+            [poll]
+            interval = "1m"
+            max_body_bytes = 1000
+            [admin]
+            listen = "127.0.0.1:0"
+            [[feeds]]
+            id = "a"
+            url = "https://example.com/rss"
+            [[feeds]]
+            id = "b"
+            url = "http://127.0.0.1:8080/atom"
+            interval = "2s"
+            "#,
+            "t",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.feeds[0].interval, Duration::from_secs(60));
+        assert_eq!(config.feeds[1].interval, Duration::from_secs(2));
+        assert_eq!(config.fetch.max_body_bytes, 1000);
+        assert_eq!(config.shutdown_timeout, Duration::from_secs(5));
+    }
+
+    /// Fixture table: (config text, a fragment of the one-line error).
+    const BAD_CONFIGS: &[(&str, &str)] = &[
+        ("[kafka]\nbrokerz = \"x\"", "unknown field `brokerz`"),
+        ("[poll]\ninterval = \"soon\"", "interval"),
+        ("[poll]\nmax_body_bytes = 0", "max_body_bytes"),
+        ("[[feeds]]\nid = \"a\"\nurl = \"ftp://x/y\"", "feeds[0].url"),
+        ("[[feeds]]\nid = \"a\"\nurl = \"/relative\"", "feeds[0].url"),
+        (
+            "[[feeds]]\nid = \"a b\"\nurl = \"http://x/\"",
+            "feeds[0].id",
+        ),
+        (
+            "[[feeds]]\nid = \"a\"\nurl = \"http://x/\"\n[[feeds]]\nid = \"a\"\nurl = \"http://y/\"",
+            "used twice",
+        ),
+        (
+            "[[feeds]]\nid = \"a\"\nurl = \"http://x/\"\ninterval = \"1ms\"",
+            "at least",
+        ),
+        ("[kafka]\ntopic_prefix = \"bad prefix\"", "topic_prefix"),
+        ("[kafka]\nbrokers = \"\"", "kafka.brokers is empty"),
+        ("not toml at all", "invalid config"),
+    ];
+
+    #[test]
+    fn bad_configs_give_one_line_errors() {
+        for (text, fragment) in BAD_CONFIGS {
+            let error = Config::parse(text, "bad.toml")
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                error.contains(fragment),
+                "config {text:?} gave {error:?}, expected {fragment:?}"
+            );
+            assert!(error.contains("bad.toml"), "{error}");
+            assert!(!error.contains('\n'), "{error:?} is not one line");
+        }
+    }
+}

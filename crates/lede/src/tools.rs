@@ -1,0 +1,156 @@
+//! The one-shot commands: `lede check`, `lede parse`, `lede tail`.
+
+use std::io::Write;
+
+use chrono::Utc;
+use lede_core::FeedId;
+use lede_feeds::{Fetched, Fetcher, Validators, parse_feed};
+use lede_kafka::{ConsumedRecord, StartAt, TopicNames};
+
+use crate::Failure;
+use crate::config::Config;
+
+/// `lede check`: the config is valid (already, to get here), the broker
+/// answers, and every feed can be fetched and parsed.
+pub async fn check(config: Config) -> Result<(), Failure> {
+    let names = TopicNames::new(&config.kafka.topic_prefix);
+    let kafka = config.kafka.clone();
+    let topic = names.articles.clone();
+    let reached = tokio::task::spawn_blocking(move || {
+        lede_kafka::read_topic(&kafka, &topic, StartAt::End, true, |_| false)
+    })
+    .await
+    .map_err(|e| Failure::Runtime(e.to_string()))?;
+    match reached {
+        Ok(()) => println!(
+            "ok   kafka {} (topic {})",
+            config.kafka.brokers, names.articles
+        ),
+        Err(lede_kafka::KafkaError::NoSuchTopic(topic)) => {
+            println!(
+                "ok   kafka {} (topic {topic} will be created by `lede run`)",
+                config.kafka.brokers
+            );
+        }
+        Err(e) => return Err(Failure::from_kafka(e)),
+    }
+    let fetcher = Fetcher::new(&config.fetch).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let mut failed = 0;
+    for feed in &config.feeds {
+        match fetch_and_parse(&fetcher, &feed.id, &feed.url).await {
+            Ok(entries) => println!("ok   feed {} ({entries} entries)", feed.id),
+            Err(message) => {
+                failed += 1;
+                println!("FAIL feed {}: {message}", feed.id);
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(Failure::Runtime(format!(
+            "{failed} of {} feeds failed",
+            config.feeds.len()
+        )));
+    }
+    Ok(())
+}
+
+async fn fetch_and_parse(fetcher: &Fetcher, id: &FeedId, url: &str) -> Result<usize, String> {
+    match fetcher
+        .fetch(url, &Validators::default())
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Fetched::NotModified => Ok(0),
+        Fetched::Document {
+            body, final_url, ..
+        } => parse_feed(id, &body, &final_url, Utc::now())
+            .map(|feed| feed.articles.len())
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// `lede parse FILE|URL`: one JSON Article per line.
+pub async fn parse(input: &str) -> Result<(), Failure> {
+    let is_url = input.starts_with("http://") || input.starts_with("https://");
+    let (body, location) = if is_url {
+        let fetcher = Fetcher::new(&lede_feeds::FetchConfig::default())
+            .map_err(|e| Failure::Runtime(e.to_string()))?;
+        match fetcher.fetch(input, &Validators::default()).await {
+            Ok(Fetched::Document {
+                body, final_url, ..
+            }) => (body, final_url),
+            Ok(Fetched::NotModified) => {
+                return Err(Failure::BadInput(format!(
+                    "{input}: unexpected 304 Not Modified"
+                )));
+            }
+            Err(e) => return Err(Failure::BadInput(format!("{input}: {e}"))),
+        }
+    } else {
+        let body = std::fs::read(input).map_err(|e| Failure::BadInput(format!("{input}: {e}")))?;
+        (body, input.to_owned())
+    };
+    let feed_id = FeedId::new(if is_url { "parse-url" } else { "parse-file" });
+    let parsed = parse_feed(&feed_id, &body, &location, Utc::now())
+        .map_err(|e| Failure::BadInput(format!("{input}: {e}")))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for article in &parsed.articles {
+        let line = serde_json::to_string(article).map_err(|e| Failure::Runtime(e.to_string()))?;
+        if writeln!(out, "{line}").is_err() {
+            return Ok(()); // stdout closed (a pipe into `head`): not an error.
+        }
+    }
+    out.flush().ok();
+    Ok(())
+}
+
+/// `lede tail [TOPIC]`: records as JSON lines.
+pub async fn tail(
+    config: Config,
+    topic: Option<String>,
+    new_only: bool,
+    exit_at_end: bool,
+) -> Result<(), Failure> {
+    let topic = topic.unwrap_or_else(|| TopicNames::new(&config.kafka.topic_prefix).articles);
+    let start = if new_only {
+        StartAt::End
+    } else {
+        StartAt::Beginning
+    };
+    let kafka = config.kafka.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut out = std::io::stdout().lock();
+        lede_kafka::read_topic(&kafka, &topic, start, exit_at_end, |record| {
+            writeln!(out, "{}", record_json(&record))
+                .and_then(|()| out.flush())
+                .is_ok()
+        })
+    })
+    .await
+    .map_err(|e| Failure::Runtime(e.to_string()))?
+    .map_err(Failure::from_kafka)
+}
+
+/// A record as one JSON object; a JSON value is embedded as JSON, anything
+/// else as a string.
+fn record_json(record: &ConsumedRecord) -> serde_json::Value {
+    let value = record.value.as_deref().map(|bytes| {
+        serde_json::from_slice::<serde_json::Value>(bytes).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned())
+        })
+    });
+    let headers: serde_json::Map<String, serde_json::Value> = record
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    serde_json::json!({
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "timestamp_ms": record.timestamp_ms,
+        "key": record.key,
+        "headers": headers,
+        "value": value,
+    })
+}
