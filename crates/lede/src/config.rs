@@ -298,6 +298,13 @@ mod tests {
         assert_eq!(config.shutdown_timeout, Duration::from_secs(5));
     }
 
+    #[test]
+    fn the_shipped_example_is_valid() {
+        let text = include_str!("../../../config/lede.example.toml");
+        let config = Config::parse(text, "lede.example.toml").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.feeds.len(), 1);
+    }
+
     /// Fixture table: (config text, a fragment of the one-line error).
     const BAD_CONFIGS: &[(&str, &str)] = &[
         ("[kafka]\nbrokerz = \"x\"", "unknown field `brokerz`"),

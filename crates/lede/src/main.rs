@@ -16,6 +16,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use lede_kafka::StartAt;
+use tools::TailFormat;
 
 use crate::config::Config;
 
@@ -62,6 +64,9 @@ enum Command {
         /// Exit once every partition's end (as of start) has been printed.
         #[arg(long)]
         exit: bool,
+        /// One short line per record (event, key, title) instead of JSON.
+        #[arg(long)]
+        brief: bool,
     },
 }
 
@@ -114,7 +119,20 @@ fn main() -> ExitCode {
                 config,
                 new_only,
                 exit,
-            } => tools::tail(load(config.as_deref())?, topic, new_only, exit).await,
+                brief,
+            } => {
+                let start = if new_only {
+                    StartAt::End
+                } else {
+                    StartAt::Beginning
+                };
+                let format = if brief {
+                    TailFormat::Brief
+                } else {
+                    TailFormat::Json
+                };
+                tools::tail(load(config.as_deref())?, topic, start, exit, format).await
+            }
         }
     });
     // Do not wait for blocking threads (a tail's consumer) to notice.

@@ -104,31 +104,60 @@ pub async fn parse(input: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `lede tail [TOPIC]`: records as JSON lines.
+/// How `lede tail` prints a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TailFormat {
+    /// One JSON object per line: for scripts.
+    Json,
+    /// `partition@offset event key title`: for people.
+    Brief,
+}
+
+/// `lede tail [TOPIC]`: print records as they arrive.
 pub async fn tail(
     config: Config,
     topic: Option<String>,
-    new_only: bool,
+    start: StartAt,
     exit_at_end: bool,
+    format: TailFormat,
 ) -> Result<(), Failure> {
     let topic = topic.unwrap_or_else(|| TopicNames::new(&config.kafka.topic_prefix).articles);
-    let start = if new_only {
-        StartAt::End
-    } else {
-        StartAt::Beginning
-    };
     let kafka = config.kafka.clone();
     tokio::task::spawn_blocking(move || {
         let mut out = std::io::stdout().lock();
         lede_kafka::read_topic(&kafka, &topic, start, exit_at_end, |record| {
-            writeln!(out, "{}", record_json(&record))
-                .and_then(|()| out.flush())
-                .is_ok()
+            let line = match format {
+                TailFormat::Json => record_json(&record).to_string(),
+                TailFormat::Brief => record_brief(&record),
+            };
+            // A closed stdout (`| head`) ends the tail.
+            writeln!(out, "{line}").and_then(|()| out.flush()).is_ok()
         })
     })
     .await
     .map_err(|e| Failure::Runtime(e.to_string()))?
     .map_err(Failure::from_kafka)
+}
+
+/// A record as one short line: where it is, its event kind, key and title.
+fn record_brief(record: &ConsumedRecord) -> String {
+    let event = record
+        .headers
+        .iter()
+        .find(|(name, _)| name == "lede-event")
+        .map_or("-", |(_, value)| value.as_str());
+    let title = record
+        .value
+        .as_deref()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(bytes).ok())
+        .and_then(|value| value["title"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    format!(
+        "{}@{} {event} {} {title}",
+        record.partition,
+        record.offset,
+        record.key.as_deref().unwrap_or("-")
+    )
 }
 
 /// A record as one JSON object; a JSON value is embedded as JSON, anything

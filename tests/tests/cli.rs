@@ -1,0 +1,124 @@
+//! The command-line contract: exit status 2 with one line naming the
+//! problem for bad config, unreachable brokers and bad input; `lede parse`
+//! and `lede tail` output.
+
+use std::time::Duration;
+
+use lede_tests::{brokers, run_lede, temp_dir};
+
+fn write(name: &str, file: &str, text: &str) -> String {
+    let path = temp_dir(name).join(file);
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    path.display().to_string()
+}
+
+fn assert_one_line_error(stderr: &str, fragment: &str) {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one line, got: {stderr}");
+    assert!(
+        lines[0].contains(fragment),
+        "{:?} does not mention {fragment:?}",
+        lines[0]
+    );
+}
+
+#[test]
+fn bad_config_exits_2_with_one_line() {
+    let path = write(
+        "badconfig",
+        "lede.toml",
+        "[kafka]\nbrokers = \"x\"\nbogus = 1\n",
+    );
+    let (status, _, stderr) = run_lede(&["run", "-c", &path], Duration::from_secs(20));
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_one_line_error(&stderr, "unknown field `bogus`");
+    assert!(stderr.contains(&path));
+}
+
+#[test]
+fn missing_config_file_exits_2() {
+    let (status, _, stderr) = run_lede(
+        &["check", "-c", "/nonexistent/lede.toml"],
+        Duration::from_secs(20),
+    );
+    assert_eq!(status.code(), Some(2));
+    assert_one_line_error(&stderr, "/nonexistent/lede.toml");
+}
+
+#[test]
+fn unreachable_broker_exits_2_with_one_line() {
+    // Port 1 on loopback: nothing listens, connections are refused at once.
+    let path = write(
+        "nobroker",
+        "lede.toml",
+        "[kafka]\nbrokers = \"127.0.0.1:1\"\nrequest_timeout = \"2s\"\n[admin]\ndisabled = true\n\
+         [[feeds]]\nid = \"a\"\nurl = \"http://127.0.0.1:1/feed\"\n",
+    );
+    let (status, _, stderr) = run_lede(&["run", "-c", &path], Duration::from_secs(30));
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_one_line_error(&stderr, "cannot reach Kafka at 127.0.0.1:1");
+}
+
+#[test]
+fn run_without_feeds_exits_2() {
+    let path = write(
+        "nofeeds",
+        "lede.toml",
+        &format!("[kafka]\nbrokers = \"{}\"\n", brokers()),
+    );
+    let (status, _, stderr) = run_lede(&["run", "-c", &path], Duration::from_secs(20));
+    assert_eq!(status.code(), Some(2));
+    assert_one_line_error(&stderr, "no feeds configured");
+}
+
+#[test]
+fn parse_prints_one_json_article_per_entry() {
+    let path = write(
+        "parse",
+        "feed.xml",
+        "<rss version=\"2.0\"><channel><title>T</title>\
+         <item><guid>1</guid><title>One</title><description>&lt;p&gt;a&lt;/p&gt;&lt;p&gt;b&lt;/p&gt;</description></item>\
+         <item><guid>2</guid><title>Two</title></item></channel></rss>",
+    );
+    let (status, stdout, stderr) = run_lede(&["parse", &path], Duration::from_secs(20));
+    assert!(status.success(), "{stderr}");
+    let articles: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(articles.len(), 2);
+    assert_eq!(articles[0]["title"], "One");
+    assert_eq!(articles[0]["paragraphs"], serde_json::json!(["a", "b"]));
+    assert_eq!(articles[1]["guid"], "2");
+}
+
+#[test]
+fn parse_of_html_or_missing_file_exits_2_naming_the_input() {
+    let path = write(
+        "parsebad",
+        "page.html",
+        "<html><body><p>Not a feed</p></body></html>",
+    );
+    let (status, _, stderr) = run_lede(&["parse", &path], Duration::from_secs(20));
+    assert_eq!(status.code(), Some(2));
+    assert_one_line_error(&stderr, &path);
+    let (status, _, stderr) =
+        run_lede(&["parse", "/nonexistent/feed.xml"], Duration::from_secs(20));
+    assert_eq!(status.code(), Some(2));
+    assert_one_line_error(&stderr, "/nonexistent/feed.xml");
+}
+
+#[test]
+fn tail_of_a_missing_topic_exits_2() {
+    let path = write(
+        "tail",
+        "lede.toml",
+        &format!("[kafka]\nbrokers = \"{}\"\n", brokers()),
+    );
+    let (status, _, stderr) = run_lede(
+        &["tail", "-c", &path, "--exit", "no-such-topic-here"],
+        Duration::from_secs(30),
+    );
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_one_line_error(&stderr, "no-such-topic-here");
+}
