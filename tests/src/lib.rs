@@ -172,13 +172,22 @@ impl Daemon {
     }
 
     /// Send SIGTERM and wait for the exit, at most `limit`.
-    pub async fn terminate(mut self, limit: Duration) -> ExitStatus {
+    pub async fn terminate(self, limit: Duration) -> ExitStatus {
+        self.signal("TERM", limit).await
+    }
+
+    /// Send SIGINT (Ctrl-C) and wait for the exit, at most `limit`.
+    pub async fn interrupt(self, limit: Duration) -> ExitStatus {
+        self.signal("INT", limit).await
+    }
+
+    async fn signal(mut self, signal: &str, limit: Duration) -> ExitStatus {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill")
-            .args(["-TERM", &pid])
+            .args([&format!("-{signal}"), &pid])
             .status()
             .unwrap_or_else(|e| panic!("kill: {e}"));
-        assert!(sent.success(), "kill -TERM {pid} failed");
+        assert!(sent.success(), "kill -{signal} {pid} failed");
         let deadline = Instant::now() + limit;
         loop {
             if let Some(status) = self
