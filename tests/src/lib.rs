@@ -31,10 +31,7 @@ pub fn lede_bin() -> PathBuf {
         .and_then(|deps| deps.parent())
         .unwrap_or_else(|| panic!("no target dir above {exe:?}"));
     let bin = profile_dir.join("lede");
-    assert!(
-        bin.exists(),
-        "{bin:?} is missing: build it first (cargo build -p lede)"
-    );
+    assert!(bin.exists(), "{bin:?} is missing: build it first (cargo build -p lede)");
     bin
 }
 
@@ -47,10 +44,8 @@ pub fn temp_dir(name: &str) -> PathBuf {
 
 /// A string unique to this process and moment, usable in topic names.
 pub fn unique() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
+    let nanos =
+        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
     format!("{}-{nanos}", std::process::id())
 }
 
@@ -82,11 +77,8 @@ impl FeedServer {
         let total = Arc::new(AtomicUsize::new(0));
         let (handler_counts, handler_total) = (counts.clone(), total.clone());
         let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
-            let (respond, counts, total) = (
-                respond.clone(),
-                handler_counts.clone(),
-                handler_total.clone(),
-            );
+            let (respond, counts, total) =
+                (respond.clone(), handler_counts.clone(), handler_total.clone());
             async move {
                 let path = uri.path().to_owned();
                 let n = {
@@ -110,25 +102,14 @@ impl FeedServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .unwrap_or_else(|e| panic!("bind: {e}"));
-        let address = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("local_addr: {e}"));
+        let address = listener.local_addr().unwrap_or_else(|e| panic!("local_addr: {e}"));
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Self {
-            base: format!("http://{address}"),
-            counts,
-            total,
-        }
+        Self { base: format!("http://{address}"), counts, total }
     }
 
     /// Requests served for `path` so far.
     pub fn requests(&self, path: &str) -> usize {
-        self.counts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(path)
-            .copied()
-            .unwrap_or(0)
+        self.counts.lock().unwrap_or_else(|e| e.into_inner()).get(path).copied().unwrap_or(0)
     }
 
     /// Requests served in all.
@@ -141,10 +122,7 @@ impl FeedServer {
 pub async fn wait_until(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
     while !condition() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {limit:?} waiting for: {what}"
-        );
+        assert!(Instant::now() < deadline, "timed out after {limit:?} waiting for: {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -190,17 +168,10 @@ impl Daemon {
         assert!(sent.success(), "kill -{signal} {pid} failed");
         let deadline = Instant::now() + limit;
         loop {
-            if let Some(status) = self
-                .child
-                .try_wait()
-                .unwrap_or_else(|e| panic!("wait: {e}"))
-            {
+            if let Some(status) = self.child.try_wait().unwrap_or_else(|e| panic!("wait: {e}")) {
                 return status;
             }
-            assert!(
-                Instant::now() < deadline,
-                "lede did not exit within {limit:?} of SIGTERM"
-            );
+            assert!(Instant::now() < deadline, "lede did not exit within {limit:?} of SIGTERM");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -258,7 +229,7 @@ pub async fn read_all(topic: &str) -> Vec<ConsumedRecord> {
 }
 
 /// A record as `kcat -J` prints it: (key, headers, payload).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct KcatRecord {
     /// Key.
     pub key: Option<String>,
@@ -287,11 +258,7 @@ pub fn kcat_read_all(topic: &str) -> Vec<KcatRecord> {
         ])
         .output()
         .unwrap_or_else(|e| panic!("run kcat (is it installed?): {e}"));
-    assert!(
-        output.status.success(),
-        "kcat failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "kcat failed: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter(|line| !line.trim().is_empty())
@@ -304,19 +271,12 @@ pub fn kcat_read_all(topic: &str) -> Vec<KcatRecord> {
                 .map(|flat| {
                     flat.chunks(2)
                         .map(|pair| {
-                            (
-                                text(&pair[0]).unwrap_or_default(),
-                                text(&pair[1]).unwrap_or_default(),
-                            )
+                            (text(&pair[0]).unwrap_or_default(), text(&pair[1]).unwrap_or_default())
                         })
                         .collect()
                 })
                 .unwrap_or_default();
-            KcatRecord {
-                key: text(&value["key"]),
-                headers,
-                payload: text(&value["payload"]),
-            }
+            KcatRecord { key: text(&value["key"]), headers, payload: text(&value["payload"]) }
         })
         .collect()
 }
@@ -338,9 +298,7 @@ pub fn run_lede(args: &[&str], limit: Duration) -> (ExitStatus, String, String) 
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let output = child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("wait: {e}"));
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("wait: {e}"));
     (
         output.status,
         String::from_utf8_lossy(&output.stdout).into_owned(),

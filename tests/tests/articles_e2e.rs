@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use lede_tests::{
-    Daemon, FeedServer, daemon_config, kcat_read_all, read_all, topics, unique_prefix, wait_until,
+    Daemon, FeedServer, KcatRecord, daemon_config, kcat_read_all, read_all, topics, unique_prefix,
+    wait_until,
 };
 
 fn rss(version: usize) -> String {
@@ -15,11 +16,7 @@ fn rss(version: usize) -> String {
         "<item><guid>rss-a</guid><title>Unchanged A</title><link>http://news.test/a?utm_source=x</link>\
          <description>&lt;p&gt;Alpha stays the same.&lt;/p&gt;</description></item>",
     );
-    let b_text = if version >= 2 {
-        "Bravo, corrected."
-    } else {
-        "Bravo, first draft."
-    };
+    let b_text = if version >= 2 { "Bravo, corrected." } else { "Bravo, first draft." };
     items.push_str(&format!(
         "<item><guid>rss-b</guid><title>B</title><description>{b_text}</description></item>"
     ));
@@ -117,9 +114,7 @@ async fn three_polls_publish_exactly_the_new_and_changed_articles() {
     // Polls of one feed are sequential: a 4th request means the 3rd version
     // was committed, and the 4th (unchanged) poll ran too.
     wait_until("four polls of every feed", Duration::from_secs(90), || {
-        ["/rss", "/atom", "/json"]
-            .iter()
-            .all(|path| server.requests(path) >= 5)
+        ["/rss", "/atom", "/json"].iter().all(|path| server.requests(path) >= 5)
     })
     .await;
     // Ctrl-C stops the daemon as cleanly as SIGTERM (tested in shutdown.rs).
@@ -133,18 +128,9 @@ async fn three_polls_publish_exactly_the_new_and_changed_articles() {
         let value: serde_json::Value =
             serde_json::from_slice(record.value.as_deref().unwrap_or_default())
                 .unwrap_or_else(|e| panic!("value is not JSON: {e}"));
-        assert_eq!(
-            record.key.as_deref(),
-            value["id"].as_str(),
-            "key is the article id"
-        );
-        let header = |name: &str| {
-            record
-                .headers
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
+        assert_eq!(record.key.as_deref(), value["id"].as_str(), "key is the article id");
+        let header =
+            |name: &str| record.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
         assert_eq!(header("content-type"), Some("application/json"));
         assert_eq!(header("lede-schema"), Some("lede.article/1"));
         let event = header("lede-event").unwrap_or_default().to_owned();
@@ -164,38 +150,23 @@ async fn three_polls_publish_exactly_the_new_and_changed_articles() {
                 serde_json::from_slice::<serde_json::Value>(r.value.as_deref().unwrap_or_default())
                     .ok()
             })
-            .filter(|v| v["guid"] == guid)
-            .last()
+            .rfind(|v| v["guid"] == guid)
             .unwrap_or_default()
     };
-    assert_eq!(
-        text_of("rss-b")["paragraphs"],
-        serde_json::json!(["Bravo, corrected."])
-    );
+    assert_eq!(text_of("rss-b")["paragraphs"], serde_json::json!(["Bravo, corrected."]));
     assert_eq!(text_of("rss-a")["url"], "http://news.test/a");
     assert_eq!(text_of("urn:f")["title"], "F, new headline");
 
     // The outside client sees the same records: same keys, headers, values.
     let kcat = kcat_read_all(&names.articles);
-    assert_eq!(
-        kcat.len(),
-        records.len(),
-        "kcat and rdkafka disagree on the count"
-    );
-    let mut from_kcat: Vec<(Option<String>, Vec<(String, String)>, Option<String>)> = kcat
-        .into_iter()
-        .map(|r| (r.key, r.headers, r.payload))
-        .collect();
-    let mut from_rdkafka: Vec<(Option<String>, Vec<(String, String)>, Option<String>)> = records
+    assert_eq!(kcat.len(), records.len(), "kcat and rdkafka disagree on the count");
+    let mut from_kcat = kcat;
+    let mut from_rdkafka: Vec<KcatRecord> = records
         .iter()
-        .map(|r| {
-            (
-                r.key.clone(),
-                r.headers.clone(),
-                r.value
-                    .as_deref()
-                    .map(|v| String::from_utf8_lossy(v).into_owned()),
-            )
+        .map(|r| KcatRecord {
+            key: r.key.clone(),
+            headers: r.headers.clone(),
+            payload: r.value.as_deref().map(|v| String::from_utf8_lossy(v).into_owned()),
         })
         .collect();
     from_kcat.sort();

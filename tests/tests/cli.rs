@@ -15,20 +15,12 @@ fn write(name: &str, file: &str, text: &str) -> String {
 fn assert_one_line_error(stderr: &str, fragment: &str) {
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "expected one line, got: {stderr}");
-    assert!(
-        lines[0].contains(fragment),
-        "{:?} does not mention {fragment:?}",
-        lines[0]
-    );
+    assert!(lines[0].contains(fragment), "{:?} does not mention {fragment:?}", lines[0]);
 }
 
 #[test]
 fn bad_config_exits_2_with_one_line() {
-    let path = write(
-        "badconfig",
-        "lede.toml",
-        "[kafka]\nbrokers = \"x\"\nbogus = 1\n",
-    );
+    let path = write("badconfig", "lede.toml", "[kafka]\nbrokers = \"x\"\nbogus = 1\n");
     let (status, _, stderr) = run_lede(&["run", "-c", &path], Duration::from_secs(20));
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert_one_line_error(&stderr, "unknown field `bogus`");
@@ -37,10 +29,8 @@ fn bad_config_exits_2_with_one_line() {
 
 #[test]
 fn missing_config_file_exits_2() {
-    let (status, _, stderr) = run_lede(
-        &["check", "-c", "/nonexistent/lede.toml"],
-        Duration::from_secs(20),
-    );
+    let (status, _, stderr) =
+        run_lede(&["check", "-c", "/nonexistent/lede.toml"], Duration::from_secs(20));
     assert_eq!(status.code(), Some(2));
     assert_one_line_error(&stderr, "/nonexistent/lede.toml");
 }
@@ -61,11 +51,7 @@ fn unreachable_broker_exits_2_with_one_line() {
 
 #[test]
 fn run_without_feeds_exits_2() {
-    let path = write(
-        "nofeeds",
-        "lede.toml",
-        &format!("[kafka]\nbrokers = \"{}\"\n", brokers()),
-    );
+    let path = write("nofeeds", "lede.toml", &format!("[kafka]\nbrokers = \"{}\"\n", brokers()));
     let (status, _, stderr) = run_lede(&["run", "-c", &path], Duration::from_secs(20));
     assert_eq!(status.code(), Some(2));
     assert_one_line_error(&stderr, "no feeds configured");
@@ -94,11 +80,7 @@ fn parse_prints_one_json_article_per_entry() {
 
 #[test]
 fn parse_of_html_or_missing_file_exits_2_naming_the_input() {
-    let path = write(
-        "parsebad",
-        "page.html",
-        "<html><body><p>Not a feed</p></body></html>",
-    );
+    let path = write("parsebad", "page.html", "<html><body><p>Not a feed</p></body></html>");
     let (status, _, stderr) = run_lede(&["parse", &path], Duration::from_secs(20));
     assert_eq!(status.code(), Some(2));
     assert_one_line_error(&stderr, &path);
@@ -110,15 +92,9 @@ fn parse_of_html_or_missing_file_exits_2_naming_the_input() {
 
 #[test]
 fn tail_of_a_missing_topic_exits_2() {
-    let path = write(
-        "tail",
-        "lede.toml",
-        &format!("[kafka]\nbrokers = \"{}\"\n", brokers()),
-    );
-    let (status, _, stderr) = run_lede(
-        &["tail", "-c", &path, "--exit", "no-such-topic-here"],
-        Duration::from_secs(30),
-    );
+    let path = write("tail", "lede.toml", &format!("[kafka]\nbrokers = \"{}\"\n", brokers()));
+    let (status, _, stderr) =
+        run_lede(&["tail", "-c", &path, "--exit", "no-such-topic-here"], Duration::from_secs(30));
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert_one_line_error(&stderr, "no-such-topic-here");
 }

@@ -54,29 +54,22 @@ async fn sigterm_during_publishing_loses_nothing_and_restart_reemits_nothing() {
     let documents: Vec<String> = (0..FEEDS).map(big_feed).collect();
     let server = FeedServer::start(move |path, _| {
         let feed: usize = path.trim_start_matches("/feed/").parse().ok()?;
-        documents
-            .get(feed)
-            .map(|body| ("application/rss+xml", body.clone()))
+        documents.get(feed).map(|body| ("application/rss+xml", body.clone()))
     })
     .await;
     let prefix = unique_prefix("sigterm");
-    let feeds: Vec<(String, String)> = (0..FEEDS)
-        .map(|i| (format!("feed-{i}"), format!("{}/feed/{i}", server.base)))
-        .collect();
-    let feed_refs: Vec<(&str, String)> = feeds
-        .iter()
-        .map(|(id, url)| (id.as_str(), url.clone()))
-        .collect();
+    let feeds: Vec<(String, String)> =
+        (0..FEEDS).map(|i| (format!("feed-{i}"), format!("{}/feed/{i}", server.base))).collect();
+    let feed_refs: Vec<(&str, String)> =
+        feeds.iter().map(|(id, url)| (id.as_str(), url.clone())).collect();
     let config = daemon_config(&prefix, "1s", &feed_refs);
     let names = topics(&prefix);
 
     // First run: terminate as soon as the first feeds were fetched, while
     // the daemon is parsing and publishing thousands of articles.
     let daemon = Daemon::start("sigterm-1", &config);
-    wait_until("the first feed fetches", Duration::from_secs(60), || {
-        server.total_requests() >= 2
-    })
-    .await;
+    wait_until("the first feed fetches", Duration::from_secs(60), || server.total_requests() >= 2)
+        .await;
     let status = daemon.terminate(Duration::from_secs(40)).await;
     assert!(status.success(), "lede exited with {status} after SIGTERM");
 
@@ -87,11 +80,7 @@ async fn sigterm_during_publishing_loses_nothing_and_restart_reemits_nothing() {
         first.len(),
         FEEDS * ITEMS_PER_FEED
     );
-    assert_eq!(
-        unique_first.len(),
-        first.len(),
-        "duplicates in the first run"
-    );
+    assert_eq!(unique_first.len(), first.len(), "duplicates in the first run");
     let seen = seen_ids(&read_all(&names.state_feeds).await);
     let unpublished: Vec<&String> = seen.difference(&unique_first).collect();
     assert!(
@@ -103,28 +92,16 @@ async fn sigterm_during_publishing_loses_nothing_and_restart_reemits_nothing() {
     // Second run: restores the state and publishes only what is missing.
     let requests_before = server.total_requests();
     let daemon = Daemon::start("sigterm-2", &config);
-    wait_until(
-        "two more polls of every feed",
-        Duration::from_secs(90),
-        || {
-            (0..FEEDS).all(|i| server.requests(&format!("/feed/{i}")) >= 2)
-                && server.total_requests() >= requests_before + 2 * FEEDS
-        },
-    )
+    wait_until("two more polls of every feed", Duration::from_secs(90), || {
+        (0..FEEDS).all(|i| server.requests(&format!("/feed/{i}")) >= 2)
+            && server.total_requests() >= requests_before + 2 * FEEDS
+    })
     .await;
     let status = daemon.terminate(Duration::from_secs(40)).await;
     assert!(status.success(), "lede exited with {status} after SIGTERM");
 
     let all = article_ids(&read_all(&names.articles).await);
     let unique_all: HashSet<String> = all.iter().cloned().collect();
-    assert_eq!(
-        unique_all.len(),
-        FEEDS * ITEMS_PER_FEED,
-        "every item published"
-    );
-    assert_eq!(
-        all.len(),
-        FEEDS * ITEMS_PER_FEED,
-        "no item published twice across the restart"
-    );
+    assert_eq!(unique_all.len(), FEEDS * ITEMS_PER_FEED, "every item published");
+    assert_eq!(all.len(), FEEDS * ITEMS_PER_FEED, "no item published twice across the restart");
 }

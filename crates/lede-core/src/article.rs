@@ -50,6 +50,14 @@ impl Article {
     /// Schema name and version carried in the `lede-schema` header.
     pub const SCHEMA: &'static str = "lede.article/1";
 
+    /// The body: the paragraphs, or the summary when there are none.
+    pub fn paragraphs_or_summary(&self) -> Vec<String> {
+        match (&self.summary, self.paragraphs.is_empty()) {
+            (Some(summary), true) => vec![summary.clone()],
+            _ => self.paragraphs.clone(),
+        }
+    }
+
     /// Hash of what a reader sees: the title and the paragraphs. Whitespace
     /// differences do not change it; timestamps and URLs are not part of it.
     pub fn compute_content_hash(

@@ -8,6 +8,7 @@ pub mod article;
 pub mod feed;
 pub mod hash;
 pub mod sink;
+pub mod story;
 
 pub use article::Article;
 pub use feed::{FeedId, FeedSpec};
@@ -15,3 +16,4 @@ pub use sink::{
     CommitBatch, EventKind, EventRecord, EventSink, MemorySink, SinkError, StateRecord, StateTable,
     Topic,
 };
+pub use story::{Changes, DecidedArticle, Decision, DecisionKind, Rewrite, StoryEvent};

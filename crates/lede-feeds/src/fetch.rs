@@ -160,10 +160,7 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::limited(config.max_redirects))
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
-        Ok(Self {
-            client,
-            max_body_bytes: config.max_body_bytes,
-        })
+        Ok(Self { client, max_body_bytes: config.max_body_bytes })
     }
 
     /// GET `url`, conditional on `validators`.
@@ -181,19 +178,10 @@ impl Fetcher {
             return Ok(Fetched::NotModified);
         }
         if !status.is_success() {
-            return Err(FetchError::Status {
-                url: url.to_owned(),
-                status: status.as_u16(),
-            });
+            return Err(FetchError::Status { url: url.to_owned(), status: status.as_u16() });
         }
-        let too_large = || FetchError::TooLarge {
-            url: url.to_owned(),
-            limit: self.max_body_bytes,
-        };
-        if response
-            .content_length()
-            .is_some_and(|length| length > self.max_body_bytes)
-        {
+        let too_large = || FetchError::TooLarge { url: url.to_owned(), limit: self.max_body_bytes };
+        if response.content_length().is_some_and(|length| length > self.max_body_bytes) {
             return Err(too_large());
         }
         let validators = validators_of(response.headers());
@@ -205,11 +193,7 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Fetched::Document {
-            body,
-            final_url,
-            validators,
-        })
+        Ok(Fetched::Document { body, final_url, validators })
     }
 }
 
@@ -220,10 +204,7 @@ fn validators_of(headers: &HeaderMap) -> Validators {
             .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
             .map(str::to_owned)
     };
-    Validators {
-        etag: text(ETAG),
-        last_modified: text(LAST_MODIFIED),
-    }
+    Validators { etag: text(ETAG), last_modified: text(LAST_MODIFIED) }
 }
 
 fn request_error(url: &str, error: &reqwest::Error) -> FetchError {
@@ -233,15 +214,9 @@ fn request_error(url: &str, error: &reqwest::Error) -> FetchError {
     } else if error.is_redirect() {
         FetchError::Redirects { url }
     } else if error.is_connect() {
-        FetchError::Connect {
-            url,
-            message: error_chain(error),
-        }
+        FetchError::Connect { url, message: error_chain(error) }
     } else {
-        FetchError::Body {
-            url,
-            message: error_chain(error),
-        }
+        FetchError::Body { url, message: error_chain(error) }
     }
 }
 

@@ -271,19 +271,10 @@ mod tests {
         ("line<br>break", &["line", "break"]),
         ("<p>x<script>var s = '<p>no</p>';</script>y</p>", &["xy"]),
         ("<style>p { color: red }</style><p>styled</p>", &["styled"]),
-        (
-            "<p>AT&amp;T &quot;q&quot; &#8217; &nbsp;end</p>",
-            &["AT&T \"q\" \u{2019} end"],
-        ),
-        (
-            "<div><p>nested <b>bold</b> <a href='x'>link</a></p></div>",
-            &["nested bold link"],
-        ),
+        ("<p>AT&amp;T &quot;q&quot; &#8217; &nbsp;end</p>", &["AT&T \"q\" \u{2019} end"]),
+        ("<div><p>nested <b>bold</b> <a href='x'>link</a></p></div>", &["nested bold link"]),
         ("<p>unclosed<p>second", &["unclosed", "second"]),
-        (
-            "<img src='https://t.example/pixel.gif' width='1' height='1'><p>text</p>",
-            &["text"],
-        ),
+        ("<img src='https://t.example/pixel.gif' width='1' height='1'><p>text</p>", &["text"]),
         ("<p>Same</p><p>Same</p>", &["Same"]),
         ("", &[]),
         ("   \n  ", &[]),
@@ -305,31 +296,15 @@ mod tests {
         let paragraphs = html_to_paragraphs(&html);
         assert_eq!(
             paragraphs,
-            vec![
-                format!("Image Source : AP {caption}"),
-                "Body one.".into(),
-                "Body two.".into()
-            ]
+            vec![format!("Image Source : AP {caption}"), "Body one.".into(), "Body two.".into()]
         );
     }
 
     /// Fixture table: (link, base, canonical form or None).
     const URL_CASES: &[(&str, Option<&str>, Option<&str>)] = &[
-        (
-            "https://Example.COM/a?utm_source=x&id=3#frag",
-            None,
-            Some("https://example.com/a?id=3"),
-        ),
-        (
-            "http://example.com:80/a?fbclid=1&gclid=2",
-            None,
-            Some("http://example.com/a"),
-        ),
-        (
-            "/story/1",
-            Some("https://news.example/feed.xml"),
-            Some("https://news.example/story/1"),
-        ),
+        ("https://Example.COM/a?utm_source=x&id=3#frag", None, Some("https://example.com/a?id=3")),
+        ("http://example.com:80/a?fbclid=1&gclid=2", None, Some("http://example.com/a")),
+        ("/story/1", Some("https://news.example/feed.xml"), Some("https://news.example/story/1")),
         (
             "story/2",
             Some("https://news.example/world/rss"),
@@ -338,11 +313,7 @@ mod tests {
         ("/story/1", None, None),
         ("mailto:desk@example.com", None, None),
         ("javascript:alert(1)", None, None),
-        (
-            "  https://example.com/x  ",
-            None,
-            Some("https://example.com/x"),
-        ),
+        ("  https://example.com/x  ", None, Some("https://example.com/x")),
     ];
 
     #[test]

@@ -46,18 +46,14 @@ pub fn parse_feed(
     location: &str,
     fetched_at: DateTime<Utc>,
 ) -> Result<ParsedFeed, ParseError> {
-    let base = Url::parse(location)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https"));
+    let base = Url::parse(location).ok().filter(|url| matches!(url.scheme(), "http" | "https"));
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base.as_ref().map(Url::as_str))
         // Lede makes its own ids for entries without one (see `entry_key`).
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
         .build();
-    let feed = parser
-        .parse(body)
-        .map_err(|e| ParseError::NotAFeed(e.to_string()))?;
+    let feed = parser.parse(body).map_err(|e| ParseError::NotAFeed(e.to_string()))?;
     let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
     let source = title
         .clone()
@@ -79,15 +75,9 @@ fn article_of(
     fetched_at: DateTime<Utc>,
 ) -> Article {
     let guid = Some(entry.id.trim().to_owned()).filter(|id| !id.is_empty());
-    let url = entry_link(entry)
-        .and_then(|href| canonical_url(href, base))
-        .map(String::from);
+    let url = entry_link(entry).and_then(|href| canonical_url(href, base)).map(String::from);
     let title = entry.title.as_ref().map(text_of).unwrap_or_default();
-    let summary_paragraphs = entry
-        .summary
-        .as_ref()
-        .map(paragraphs_of)
-        .unwrap_or_default();
+    let summary_paragraphs = entry.summary.as_ref().map(paragraphs_of).unwrap_or_default();
     let content_paragraphs = entry
         .content
         .as_ref()
@@ -152,10 +142,7 @@ fn is_plain(text: &Text) -> bool {
 
 fn text_of(text: &Text) -> String {
     if is_plain(text) {
-        text.content
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        text.content.split_whitespace().collect::<Vec<_>>().join(" ")
     } else {
         html_to_text(&text.content)
     }
@@ -171,13 +158,8 @@ mod tests {
 
     fn parse(body: &str) -> ParsedFeed {
         let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
-        parse_feed(
-            &FeedId::new("f"),
-            body.as_bytes(),
-            "https://news.example/feed",
-            at,
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
+        parse_feed(&FeedId::new("f"), body.as_bytes(), "https://news.example/feed", at)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]

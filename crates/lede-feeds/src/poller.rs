@@ -71,12 +71,7 @@ pub struct FeedPoller {
 impl FeedPoller {
     /// Initialize with the state restored from the changelog, if any.
     pub fn new(spec: FeedSpec, restored: Option<FeedState>, fetcher: Arc<Fetcher>) -> Self {
-        Self {
-            spec,
-            state: restored.unwrap_or_default(),
-            fetcher,
-            consecutive_failures: 0,
-        }
+        Self { spec, state: restored.unwrap_or_default(), fetcher, consecutive_failures: 0 }
     }
 
     /// The feed polled.
@@ -101,33 +96,22 @@ impl FeedPoller {
     }
 
     async fn fetch_and_diff(&self, now: DateTime<Utc>) -> Result<PollOutput, FeedError> {
-        let (body, final_url, validators) = match self
-            .fetcher
-            .fetch(&self.spec.url, &self.state.validators)
-            .await?
-        {
-            Fetched::NotModified => {
-                return Ok(PollOutput {
-                    articles: Vec::new(),
-                    next_state: None,
-                    entries_in_document: 0,
-                });
-            }
-            Fetched::Document {
-                body,
-                final_url,
-                validators,
-            } => (body, final_url, validators),
-        };
+        let (body, final_url, validators) =
+            match self.fetcher.fetch(&self.spec.url, &self.state.validators).await? {
+                Fetched::NotModified => {
+                    return Ok(PollOutput {
+                        articles: Vec::new(),
+                        next_state: None,
+                        entries_in_document: 0,
+                    });
+                }
+                Fetched::Document { body, final_url, validators } => (body, final_url, validators),
+            };
         let parsed = parse_feed(&self.spec.id, &body, &final_url, now)?;
         let entries_in_document = parsed.articles.len();
         let (articles, next_state) = self.state.diff(parsed.articles, validators, now);
         let changed = !articles.is_empty() || next_state.validators != self.state.validators;
-        Ok(PollOutput {
-            articles,
-            next_state: changed.then_some(next_state),
-            entries_in_document,
-        })
+        Ok(PollOutput { articles, next_state: changed.then_some(next_state), entries_in_document })
     }
 
     /// Adopt `state` after the caller made the poll's output durable.
@@ -148,10 +132,7 @@ impl FeedPoller {
             return self.spec.interval;
         }
         let factor = 1u32 << self.consecutive_failures.min(10);
-        self.spec
-            .interval
-            .saturating_mul(factor)
-            .min(MAX_BACKOFF.max(self.spec.interval))
+        self.spec.interval.saturating_mul(factor).min(MAX_BACKOFF.max(self.spec.interval))
     }
 }
 
@@ -162,11 +143,7 @@ mod tests {
     use lede_core::FeedId;
 
     fn poller(url: &str, interval: Duration) -> FeedPoller {
-        let spec = FeedSpec {
-            id: FeedId::new("f"),
-            url: url.into(),
-            interval,
-        };
+        let spec = FeedSpec { id: FeedId::new("f"), url: url.into(), interval };
         let fetcher =
             Arc::new(Fetcher::new(&FetchConfig::default()).unwrap_or_else(|e| panic!("{e}")));
         FeedPoller::new(spec, None, fetcher)
@@ -196,28 +173,18 @@ mod tests {
                 r#"<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>One</title></item></channel></rss>"#
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let listener =
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
         let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
         tokio::spawn(async move { axum::serve(listener, app).await });
         let mut poller = poller(&format!("http://{address}/feed"), Duration::from_secs(1));
-        let first = poller
-            .poll(Utc::now())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let first = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(first.articles.len(), 1);
         // Not acknowledged (the commit failed): offered again.
-        let again = poller
-            .poll(Utc::now())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let again = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(again.articles.len(), 1);
         poller.acknowledge(again.next_state.unwrap_or_default());
-        let third = poller
-            .poll(Utc::now())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let third = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
         assert!(third.articles.is_empty());
         assert!(third.next_state.is_none());
     }

@@ -49,10 +49,7 @@ impl FeedState {
         validators: Validators,
         now: DateTime<Utc>,
     ) -> (Vec<(Article, EventKind)>, FeedState) {
-        let mut next = FeedState {
-            validators,
-            seen: self.seen.clone(),
-        };
+        let mut next = FeedState { validators, seen: self.seen.clone() };
         let mut changed = Vec::new();
         let mut present = std::collections::HashSet::with_capacity(articles.len());
         for article in articles {
@@ -64,10 +61,7 @@ impl FeedState {
             };
             next.seen.insert(
                 article.id.clone(),
-                SeenItem {
-                    hash: article.content_hash.clone(),
-                    last_seen: now,
-                },
+                SeenItem { hash: article.content_hash.clone(), last_seen: now },
             );
             if let Some(kind) = kind {
                 changed.push((article, kind));
@@ -82,8 +76,7 @@ impl FeedState {
     /// in the document are never forgotten (forgetting them would re-publish them).
     fn forget_old(&mut self, present: &std::collections::HashSet<String>, now: DateTime<Utc>) {
         let retention = chrono::Duration::from_std(SEEN_RETENTION).unwrap_or(chrono::Duration::MAX);
-        self.seen
-            .retain(|id, item| present.contains(id) || now - item.last_seen <= retention);
+        self.seen.retain(|id, item| present.contains(id) || now - item.last_seen <= retention);
         if self.seen.len() > MAX_SEEN_ITEMS {
             let mut absent: Vec<(DateTime<Utc>, String)> = self
                 .seen
@@ -143,15 +136,9 @@ mod tests {
     #[test]
     fn new_changed_and_unchanged_items() {
         let state = FeedState::default();
-        let (first, state) = state.diff(
-            vec![article("a", "x"), article("b", "y")],
-            Validators::default(),
-            at(0),
-        );
-        assert_eq!(
-            ids(&first),
-            vec![("a", EventKind::ArticleNew), ("b", EventKind::ArticleNew)]
-        );
+        let (first, state) =
+            state.diff(vec![article("a", "x"), article("b", "y")], Validators::default(), at(0));
+        assert_eq!(ids(&first), vec![("a", EventKind::ArticleNew), ("b", EventKind::ArticleNew)]);
         let (second, state) = state.diff(
             vec![article("a", "x"), article("b", "y2"), article("c", "z")],
             Validators::default(),
@@ -159,16 +146,10 @@ mod tests {
         );
         assert_eq!(
             ids(&second),
-            vec![
-                ("b", EventKind::ArticleChanged),
-                ("c", EventKind::ArticleNew)
-            ]
+            vec![("b", EventKind::ArticleChanged), ("c", EventKind::ArticleNew)]
         );
-        let (third, _) = state.diff(
-            vec![article("a", "x"), article("b", "y2")],
-            Validators::default(),
-            at(120),
-        );
+        let (third, _) =
+            state.diff(vec![article("a", "x"), article("b", "y2")], Validators::default(), at(120));
         assert!(third.is_empty());
     }
 
@@ -205,10 +186,7 @@ mod tests {
 
     #[test]
     fn survives_a_round_trip_through_bytes() {
-        let validators = Validators {
-            etag: Some("\"e\"".into()),
-            last_modified: None,
-        };
+        let validators = Validators { etag: Some("\"e\"".into()), last_modified: None };
         let (_, state) = FeedState::default().diff(vec![article("a", "x")], validators, at(0));
         let restored = FeedState::from_bytes(&state.to_bytes()).unwrap_or_default();
         assert_eq!(restored, state);

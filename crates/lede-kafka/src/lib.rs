@@ -32,10 +32,7 @@ impl KafkaConfig {
         config
             .set("bootstrap.servers", &self.brokers)
             .set("client.id", &self.client_id)
-            .set(
-                "socket.timeout.ms",
-                self.request_timeout.as_millis().to_string(),
-            )
+            .set("socket.timeout.ms", self.request_timeout.as_millis().to_string())
             // librdkafka logs through the `log` facade; Lede reports errors itself.
             .set("log_level", "3");
         config

@@ -63,12 +63,9 @@ pub fn read_topic(
         .set("enable.partition.eof", "false")
         .create()
         .map_err(|e| KafkaError::Config(e.to_string()))?;
-    let metadata = consumer
-        .fetch_metadata(Some(topic), config.request_timeout)
-        .map_err(|e| KafkaError::Unreachable {
-            brokers: config.brokers.clone(),
-            message: e.to_string(),
-        })?;
+    let metadata = consumer.fetch_metadata(Some(topic), config.request_timeout).map_err(|e| {
+        KafkaError::Unreachable { brokers: config.brokers.clone(), message: e.to_string() }
+    })?;
     let partitions: Vec<i32> = metadata
         .topics()
         .iter()
@@ -88,9 +85,7 @@ pub fn read_topic(
             StartAt::Beginning => Offset::Beginning,
             StartAt::End => Offset::End,
         };
-        assignment
-            .add_partition_offset(topic, partition, offset)
-            .map_err(read_error)?;
+        assignment.add_partition_offset(topic, partition, offset).map_err(read_error)?;
         if start == StartAt::Beginning && high > low {
             remaining.insert(partition, high);
         }
@@ -106,10 +101,7 @@ pub fn read_topic(
         let message = message.map_err(read_error)?;
         let partition = message.partition();
         let offset = message.offset();
-        if remaining
-            .get(&partition)
-            .is_some_and(|&end| offset + 1 >= end)
-        {
+        if remaining.get(&partition).is_some_and(|&end| offset + 1 >= end) {
             remaining.remove(&partition);
         }
         let headers = message
@@ -133,9 +125,7 @@ pub fn read_topic(
             partition,
             offset,
             timestamp_ms: message.timestamp().to_millis(),
-            key: message
-                .key()
-                .map(|k| String::from_utf8_lossy(k).into_owned()),
+            key: message.key().map(|k| String::from_utf8_lossy(k).into_owned()),
             headers,
             value: message.payload().map(<[u8]>::to_vec),
         };
@@ -153,20 +143,14 @@ pub fn restore_table(
     table: StateTable,
 ) -> Result<HashMap<String, Vec<u8>>, KafkaError> {
     let mut values = HashMap::new();
-    read_topic(
-        config,
-        names.state(table),
-        StartAt::Beginning,
-        true,
-        |record| {
-            if let Some(key) = record.key {
-                match record.value {
-                    Some(value) => values.insert(key, value),
-                    None => values.remove(&key),
-                };
-            }
-            true
-        },
-    )?;
+    read_topic(config, names.state(table), StartAt::Beginning, true, |record| {
+        if let Some(key) = record.key {
+            match record.value {
+                Some(value) => values.insert(key, value),
+                None => values.remove(&key),
+            };
+        }
+        true
+    })?;
     Ok(values)
 }

@@ -24,9 +24,7 @@ pub struct KafkaSink {
 
 impl std::fmt::Debug for KafkaSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KafkaSink")
-            .field("names", &self.names)
-            .finish_non_exhaustive()
+        f.debug_struct("KafkaSink").field("names", &self.names).finish_non_exhaustive()
     }
 }
 
@@ -48,12 +46,10 @@ impl KafkaSink {
 
     /// Wait until every queued record is delivered, at most `timeout`.
     pub fn flush(&self, timeout: Duration) -> Result<(), KafkaError> {
-        self.producer
-            .flush(timeout)
-            .map_err(|e| KafkaError::Unreachable {
-                brokers: String::new(),
-                message: format!("flush: {e}"),
-            })
+        self.producer.flush(timeout).map_err(|e| KafkaError::Unreachable {
+            brokers: String::new(),
+            message: format!("flush: {e}"),
+        })
     }
 
     async fn enqueue(
@@ -87,10 +83,8 @@ async fn await_deliveries(pending: Vec<(&str, DeliveryFuture)>) -> Result<(), Si
             Ok(Err((error, _))) => error.to_string(),
             Err(_) => "the producer was dropped".to_owned(),
         };
-        first_error.get_or_insert(SinkError::Delivery {
-            topic: topic.to_owned(),
-            message: outcome,
-        });
+        first_error
+            .get_or_insert(SinkError::Delivery { topic: topic.to_owned(), message: outcome });
     }
     first_error.map_or(Ok(()), Err)
 }
@@ -101,18 +95,9 @@ impl EventSink for KafkaSink {
         for event in &batch.events {
             let topic = self.names.event(event.topic);
             let headers = OwnedHeaders::new_with_capacity(3)
-                .insert(Header {
-                    key: "content-type",
-                    value: Some(CONTENT_TYPE),
-                })
-                .insert(Header {
-                    key: "lede-schema",
-                    value: Some(event.schema),
-                })
-                .insert(Header {
-                    key: "lede-event",
-                    value: Some(event.kind.as_str()),
-                });
+                .insert(Header { key: "content-type", value: Some(CONTENT_TYPE) })
+                .insert(Header { key: "lede-schema", value: Some(event.schema) })
+                .insert(Header { key: "lede-event", value: Some(event.kind.as_str()) });
             let record = FutureRecord::to(topic)
                 .key(event.key.as_str())
                 .payload(event.payload.as_slice())

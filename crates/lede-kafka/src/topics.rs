@@ -22,10 +22,7 @@ pub struct TopicNames {
 impl TopicNames {
     /// Names under `prefix`.
     pub fn new(prefix: &str) -> Self {
-        Self {
-            articles: format!("{prefix}articles"),
-            state_feeds: format!("{prefix}state.feeds"),
-        }
+        Self { articles: format!("{prefix}articles"), state_feeds: format!("{prefix}state.feeds") }
     }
 
     /// The topic of an event.
@@ -54,10 +51,7 @@ impl TopicNames {
             ),
             (
                 self.state_feeds.as_str(),
-                vec![
-                    ("cleanup.policy", "compact".into()),
-                    ("min.compaction.lag.ms", "0".into()),
-                ],
+                vec![("cleanup.policy", "compact".into()), ("min.compaction.lag.ms", "0".into())],
             ),
         ]
     }
@@ -66,10 +60,8 @@ impl TopicNames {
 /// Check that the cluster answers, then create any missing topic with its
 /// policy. Existing topics are left as they are.
 pub async fn ensure_topics(config: &KafkaConfig, names: &TopicNames) -> Result<(), KafkaError> {
-    let admin: AdminClient<DefaultClientContext> = config
-        .client_config()
-        .create()
-        .map_err(|e| KafkaError::Config(e.to_string()))?;
+    let admin: AdminClient<DefaultClientContext> =
+        config.client_config().create().map_err(|e| KafkaError::Config(e.to_string()))?;
     let brokers = admin
         .inner()
         .fetch_metadata(None, config.request_timeout)
@@ -91,21 +83,14 @@ pub async fn ensure_topics(config: &KafkaConfig, names: &TopicNames) -> Result<(
         })
         .collect();
     let options = AdminOptions::new().operation_timeout(Some(config.request_timeout));
-    let results = admin
-        .create_topics(&new_topics, &options)
-        .await
-        .map_err(|e| KafkaError::Unreachable {
-            brokers: config.brokers.clone(),
-            message: e.to_string(),
-        })?;
+    let results = admin.create_topics(&new_topics, &options).await.map_err(|e| {
+        KafkaError::Unreachable { brokers: config.brokers.clone(), message: e.to_string() }
+    })?;
     for result in results {
         match result {
             Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
             Err((topic, code)) => {
-                return Err(KafkaError::CreateTopic {
-                    topic,
-                    message: code.to_string(),
-                });
+                return Err(KafkaError::CreateTopic { topic, message: code.to_string() });
             }
         }
     }

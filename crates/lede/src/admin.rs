@@ -26,9 +26,8 @@ pub async fn serve(
         .route("/metrics", get(metrics_text))
         .with_state(metrics);
     tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(cancel.cancelled_owned())
-            .await;
+        let served =
+            axum::serve(listener, app).with_graceful_shutdown(cancel.cancelled_owned()).await;
         if let Err(error) = served {
             tracing::error!("admin server stopped: {error}");
         }
@@ -38,10 +37,7 @@ pub async fn serve(
 
 async fn metrics_text(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
     (
-        [(
-            CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
+        [(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
         metrics.encode(),
     )
 }

@@ -125,10 +125,8 @@ impl Config {
             return Self::from_raw(RawConfig::default(), "(defaults)");
         };
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::Read { path: shown.clone(), message: e.to_string() })?;
         Self::parse(&text, &shown)
     }
 
@@ -147,21 +145,13 @@ impl Config {
     }
 
     fn from_raw(raw: RawConfig, origin: &str) -> Result<Self, ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid {
-            path: origin.to_owned(),
-            message,
-        };
-        let brokers = raw
-            .kafka
-            .brokers
-            .unwrap_or_else(|| "127.0.0.1:9092".to_owned());
+        let invalid = |message: String| ConfigError::Invalid { path: origin.to_owned(), message };
+        let brokers = raw.kafka.brokers.unwrap_or_else(|| "127.0.0.1:9092".to_owned());
         if brokers.trim().is_empty() {
             return Err(invalid("kafka.brokers is empty".into()));
         }
         let topic_prefix = raw.kafka.topic_prefix.unwrap_or_else(|| "lede.".to_owned());
-        if !topic_prefix
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        if !topic_prefix.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
             || topic_prefix.len() > 200
         {
             return Err(invalid(format!(
@@ -191,9 +181,7 @@ impl Config {
             user_agent: raw.poll.user_agent.unwrap_or(defaults.user_agent),
         };
         if fetch.timeout.is_zero() || fetch.connect_timeout.is_zero() {
-            return Err(invalid(
-                "poll.timeout and poll.connect_timeout must be positive".into(),
-            ));
+            return Err(invalid("poll.timeout and poll.connect_timeout must be positive".into()));
         }
         let default_interval = raw.poll.interval.unwrap_or(Duration::from_secs(300));
 
@@ -231,20 +219,12 @@ impl Config {
                     humantime::format_duration(MIN_INTERVAL)
                 )));
             }
-            feeds.push(FeedSpec {
-                id: FeedId::new(feed.id),
-                url: feed.url,
-                interval,
-            });
+            feeds.push(FeedSpec { id: FeedId::new(feed.id), url: feed.url, interval });
         }
         let admin_listen = if raw.admin.disabled {
             None
         } else {
-            Some(
-                raw.admin
-                    .listen
-                    .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 9464))),
-            )
+            Some(raw.admin.listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 9464))))
         };
         Ok(Self {
             kafka,
@@ -312,18 +292,12 @@ mod tests {
         ("[poll]\nmax_body_bytes = 0", "max_body_bytes"),
         ("[[feeds]]\nid = \"a\"\nurl = \"ftp://x/y\"", "feeds[0].url"),
         ("[[feeds]]\nid = \"a\"\nurl = \"/relative\"", "feeds[0].url"),
-        (
-            "[[feeds]]\nid = \"a b\"\nurl = \"http://x/\"",
-            "feeds[0].id",
-        ),
+        ("[[feeds]]\nid = \"a b\"\nurl = \"http://x/\"", "feeds[0].id"),
         (
             "[[feeds]]\nid = \"a\"\nurl = \"http://x/\"\n[[feeds]]\nid = \"a\"\nurl = \"http://y/\"",
             "used twice",
         ),
-        (
-            "[[feeds]]\nid = \"a\"\nurl = \"http://x/\"\ninterval = \"1ms\"",
-            "at least",
-        ),
+        ("[[feeds]]\nid = \"a\"\nurl = \"http://x/\"\ninterval = \"1ms\"", "at least"),
         ("[kafka]\ntopic_prefix = \"bad prefix\"", "topic_prefix"),
         ("[kafka]\nbrokers = \"\"", "kafka.brokers is empty"),
         ("not toml at all", "invalid config"),
@@ -332,10 +306,8 @@ mod tests {
     #[test]
     fn bad_configs_give_one_line_errors() {
         for (text, fragment) in BAD_CONFIGS {
-            let error = Config::parse(text, "bad.toml")
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
+            let error =
+                Config::parse(text, "bad.toml").err().map(|e| e.to_string()).unwrap_or_default();
             assert!(
                 error.contains(fragment),
                 "config {text:?} gave {error:?}, expected {fragment:?}"

@@ -43,20 +43,16 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
     }
 
     let names = TopicNames::new(&config.kafka.topic_prefix);
-    lede_kafka::ensure_topics(&config.kafka, &names)
-        .await
-        .map_err(Failure::from_kafka)?;
+    lede_kafka::ensure_topics(&config.kafka, &names).await.map_err(Failure::from_kafka)?;
     let restored = restore_feed_states(&config, &names).await?;
     let sink = Arc::new(KafkaSink::new(&config.kafka, names).map_err(Failure::from_kafka)?);
     let fetcher =
         Arc::new(Fetcher::new(&config.fetch).map_err(|e| Failure::BadInput(e.to_string()))?);
     let metrics = Arc::new(Metrics::new());
     if let Some(listen) = config.admin_listen {
-        let address = admin::serve(listen, metrics.clone(), cancel.clone())
-            .await
-            .map_err(|e| {
-                Failure::BadInput(format!("cannot listen on {listen} (admin.listen): {e}"))
-            })?;
+        let address = admin::serve(listen, metrics.clone(), cancel.clone()).await.map_err(|e| {
+            Failure::BadInput(format!("cannot listen on {listen} (admin.listen): {e}"))
+        })?;
         tracing::info!(%address, "admin server: /health, /metrics");
     }
 
@@ -64,18 +60,9 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
     for spec in config.feeds.clone() {
         let state = restored.get(spec.id.as_str()).cloned();
         let poller = FeedPoller::new(spec, state, fetcher.clone());
-        tasks.spawn(run_feed(
-            poller,
-            sink.clone(),
-            metrics.clone(),
-            cancel.clone(),
-        ));
+        tasks.spawn(run_feed(poller, sink.clone(), metrics.clone(), cancel.clone()));
     }
-    tracing::info!(
-        feeds = config.feeds.len(),
-        restored = restored.len(),
-        "lede running"
-    );
+    tracing::info!(feeds = config.feeds.len(), restored = restored.len(), "lede running");
 
     cancel.cancelled().await;
     tracing::info!("shutting down: finishing commits in flight");
@@ -157,11 +144,7 @@ async fn run_feed(
         };
         match polled {
             Ok(output) => commit(&mut poller, &feed, output, sink.as_ref(), &metrics).await,
-            Err(error) => PollFailed {
-                feed: &feed,
-                error: &error,
-            }
-            .emit(&metrics),
+            Err(error) => PollFailed { feed: &feed, error: &error }.emit(&metrics),
         }
         tokio::select! {
             biased;
@@ -190,11 +173,7 @@ async fn commit(
     let Some(next_state) = output.next_state else {
         return;
     };
-    let new = output
-        .articles
-        .iter()
-        .filter(|(_, kind)| *kind == EventKind::ArticleNew)
-        .count();
+    let new = output.articles.iter().filter(|(_, kind)| *kind == EventKind::ArticleNew).count();
     let batch = CommitBatch {
         events: output
             .articles
@@ -210,20 +189,11 @@ async fn commit(
     match sink.commit(batch).await {
         Ok(()) => {
             poller.acknowledge(next_state);
-            ArticlesPublished {
-                feed,
-                new,
-                changed: output.articles.len() - new,
-            }
-            .emit(metrics);
+            ArticlesPublished { feed, new, changed: output.articles.len() - new }.emit(metrics);
         }
         Err(error) => {
             poller.commit_failed();
-            CommitFailed {
-                feed,
-                error: &error,
-            }
-            .emit(metrics);
+            CommitFailed { feed, error: &error }.emit(metrics);
         }
     }
 }
@@ -253,9 +223,8 @@ mod tests {
                 r#"<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>One</title></item></channel></rss>"#
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let listener =
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
         let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
         tokio::spawn(async move { axum::serve(listener, app).await });
         let spec = FeedSpec {
@@ -270,10 +239,7 @@ mod tests {
         let sink = MemorySink::default();
         let metrics = Metrics::new();
         for _ in 0..2 {
-            let output = poller
-                .poll(Utc::now())
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
+            let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
             commit(&mut poller, "f", output, &sink, &metrics).await;
         }
         let batches = sink.batches();

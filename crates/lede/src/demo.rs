@@ -43,18 +43,14 @@ impl DemoState {
 pub async fn start(cancel: CancellationToken) -> std::io::Result<Vec<FeedSpec>> {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let address = listener.local_addr()?;
-    let state = Arc::new(DemoState {
-        started: Instant::now(),
-    });
+    let state = Arc::new(DemoState { started: Instant::now() });
     let app = Router::new()
         .route("/wire.rss", get(wire_rss))
         .route("/city.json", get(city_json))
         .route("/science.atom", get(science_atom))
         .with_state(state);
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(cancel.cancelled_owned())
-            .await;
+        let _ = axum::serve(listener, app).with_graceful_shutdown(cancel.cancelled_owned()).await;
     });
     tracing::info!(%address, "demo feeds serving; they change every {}s for {} steps", STEP.as_secs(), LAST_STEP);
     let feed = |id: &str, path: &str| FeedSpec {
@@ -71,10 +67,7 @@ pub async fn start(cancel: CancellationToken) -> std::io::Result<Vec<FeedSpec>> 
 
 /// The seed's paragraphs, as printed.
 fn seed_paragraphs() -> Vec<&'static str> {
-    SEED.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect()
+    SEED.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect()
 }
 
 /// The developing story at `version` (1, 2 or 3): title and paragraphs.
@@ -97,25 +90,15 @@ pub fn seed_story(version: u32) -> (&'static str, Vec<String>) {
         .map(|p| p.replacen("Earlier, dozens of angry", "Dozens of angry", 1))
         .collect();
     let title = "Iraqi militia supporters break into US embassy compound in Baghdad";
-    if version == 2 {
-        (title, earlier)
-    } else {
-        (title, earlier.into_iter().take(6).collect())
-    }
+    if version == 2 { (title, earlier) } else { (title, earlier.into_iter().take(6).collect()) }
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn html(paragraphs: &[String]) -> String {
-    paragraphs
-        .iter()
-        .map(|p| format!("<p>{}</p>", escape(p)))
-        .collect()
+    paragraphs.iter().map(|p| format!("<p>{}</p>", escape(p))).collect()
 }
 
 async fn wire_rss(State(state): State<Arc<DemoState>>) -> impl IntoResponse {
@@ -152,11 +135,7 @@ async fn city_json(State(state): State<Arc<DemoState>>) -> impl IntoResponse {
         "content_html": "<p>(Demo item written for Lede.) The council voted 7 to 2 on Monday to add bus lanes along Harbour Road.</p><p>Work starts in March.</p>",
         "date_published": "2019-12-30T18:00:00Z"
     })];
-    let hours = if step >= 3 {
-        "9 a.m. to 6 p.m."
-    } else {
-        "9 a.m. to 5 p.m."
-    };
+    let hours = if step >= 3 { "9 a.m. to 6 p.m." } else { "9 a.m. to 5 p.m." };
     items.push(serde_json::json!({
         "id": "city-library-hours",
         "url": "http://demo.lede.invalid/city/library-hours",
@@ -202,10 +181,7 @@ async fn science_atom(State(state): State<Arc<DemoState>>) -> impl IntoResponse 
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">\
          <title>Demo Science</title><id>urn:lede:demo:science</id><updated>2019-12-31T07:00:00Z</updated>{entries}</feed>"
     );
-    (
-        [(CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        body,
-    )
+    ([(CONTENT_TYPE, "application/atom+xml; charset=utf-8")], body)
 }
 
 #[cfg(test)]
@@ -223,8 +199,7 @@ mod tests {
         assert!(v3.iter().any(|p| p.starts_with("Earlier, dozens of angry")));
         assert!(!v2.iter().any(|p| p.starts_with("Breaking:")));
         assert!(
-            v3.last()
-                .is_some_and(|p| p.contains("With Inputs from Associated Press and Reuters"))
+            v3.last().is_some_and(|p| p.contains("With Inputs from Associated Press and Reuters"))
         );
     }
 }

@@ -99,10 +99,7 @@ fn load(path: Option<&std::path::Path>) -> Result<Config, Failure> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("lede: cannot start the runtime: {e}");
@@ -114,23 +111,9 @@ fn main() -> ExitCode {
             Command::Run { config, demo } => daemon::run(load(config.as_deref())?, demo).await,
             Command::Check { config } => tools::check(load(config.as_deref())?).await,
             Command::Parse { input } => tools::parse(&input).await,
-            Command::Tail {
-                topic,
-                config,
-                new_only,
-                exit,
-                brief,
-            } => {
-                let start = if new_only {
-                    StartAt::End
-                } else {
-                    StartAt::Beginning
-                };
-                let format = if brief {
-                    TailFormat::Brief
-                } else {
-                    TailFormat::Json
-                };
+            Command::Tail { topic, config, new_only, exit, brief } => {
+                let start = if new_only { StartAt::End } else { StartAt::Beginning };
+                let format = if brief { TailFormat::Brief } else { TailFormat::Json };
                 tools::tail(load(config.as_deref())?, topic, start, exit, format).await
             }
         }

@@ -104,15 +104,8 @@ impl PollSucceeded<'_> {
             not_modified = self.not_modified,
             "feed polled"
         );
-        let outcome = if self.not_modified {
-            "not_modified"
-        } else {
-            "ok"
-        };
-        metrics
-            .polls
-            .get_or_create(&OutcomeLabels { outcome })
-            .inc();
+        let outcome = if self.not_modified { "not_modified" } else { "ok" };
+        metrics.polls.get_or_create(&OutcomeLabels { outcome }).inc();
     }
 }
 
@@ -135,16 +128,8 @@ impl PollFailed<'_> {
             "poll failed: {}",
             self.error
         );
-        metrics
-            .polls
-            .get_or_create(&OutcomeLabels { outcome: "error" })
-            .inc();
-        metrics
-            .feed_errors
-            .get_or_create(&ClassLabels {
-                class: self.error.class(),
-            })
-            .inc();
+        metrics.polls.get_or_create(&OutcomeLabels { outcome: "error" }).inc();
+        metrics.feed_errors.get_or_create(&ClassLabels { class: self.error.class() }).inc();
     }
 }
 
@@ -172,15 +157,11 @@ impl ArticlesPublished<'_> {
         }
         metrics
             .articles_published
-            .get_or_create(&KindLabels {
-                kind: "article.new",
-            })
+            .get_or_create(&KindLabels { kind: "article.new" })
             .inc_by(self.new as u64);
         metrics
             .articles_published
-            .get_or_create(&KindLabels {
-                kind: "article.changed",
-            })
+            .get_or_create(&KindLabels { kind: "article.changed" })
             .inc_by(self.changed as u64);
     }
 }
@@ -197,11 +178,7 @@ pub struct CommitFailed<'a> {
 impl CommitFailed<'_> {
     /// Log and count.
     pub fn emit(&self, metrics: &Metrics) {
-        tracing::error!(
-            feed = self.feed,
-            "commit to Kafka failed, will retry: {}",
-            self.error
-        );
+        tracing::error!(feed = self.feed, "commit to Kafka failed, will retry: {}", self.error);
         metrics.commit_errors.inc();
     }
 }
@@ -213,38 +190,15 @@ mod tests {
     #[test]
     fn metric_names_follow_the_convention() {
         let metrics = Metrics::new();
-        ArticlesPublished {
-            feed: "f",
-            new: 2,
-            changed: 1,
-        }
-        .emit(&metrics);
-        PollSucceeded {
-            feed: "f",
-            entries: 3,
-            changed: 3,
-            not_modified: false,
-        }
-        .emit(&metrics);
+        ArticlesPublished { feed: "f", new: 2, changed: 1 }.emit(&metrics);
+        PollSucceeded { feed: "f", entries: 3, changed: 3, not_modified: false }.emit(&metrics);
         let text = metrics.encode();
-        assert!(
-            text.contains("lede_articles_published_total{kind=\"article.new\"} 2"),
-            "{text}"
-        );
-        assert!(
-            text.contains("lede_feed_polls_total{outcome=\"ok\"} 1"),
-            "{text}"
-        );
-        for line in text
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-        {
+        assert!(text.contains("lede_articles_published_total{kind=\"article.new\"} 2"), "{text}");
+        assert!(text.contains("lede_feed_polls_total{outcome=\"ok\"} 1"), "{text}");
+        for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
             assert!(
                 line.starts_with("lede_")
-                    && line
-                        .split(['{', ' '])
-                        .next()
-                        .is_some_and(|n| n.ends_with("_total")),
+                    && line.split(['{', ' ']).next().is_some_and(|n| n.ends_with("_total")),
                 "{line}"
             );
         }

@@ -22,10 +22,7 @@ pub async fn check(config: Config) -> Result<(), Failure> {
     .await
     .map_err(|e| Failure::Runtime(e.to_string()))?;
     match reached {
-        Ok(()) => println!(
-            "ok   kafka {} (topic {})",
-            config.kafka.brokers, names.articles
-        ),
+        Ok(()) => println!("ok   kafka {} (topic {})", config.kafka.brokers, names.articles),
         Err(lede_kafka::KafkaError::NoSuchTopic(topic)) => {
             println!(
                 "ok   kafka {} (topic {topic} will be created by `lede run`)",
@@ -46,24 +43,15 @@ pub async fn check(config: Config) -> Result<(), Failure> {
         }
     }
     if failed > 0 {
-        return Err(Failure::Runtime(format!(
-            "{failed} of {} feeds failed",
-            config.feeds.len()
-        )));
+        return Err(Failure::Runtime(format!("{failed} of {} feeds failed", config.feeds.len())));
     }
     Ok(())
 }
 
 async fn fetch_and_parse(fetcher: &Fetcher, id: &FeedId, url: &str) -> Result<usize, String> {
-    match fetcher
-        .fetch(url, &Validators::default())
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    match fetcher.fetch(url, &Validators::default()).await.map_err(|e| e.to_string())? {
         Fetched::NotModified => Ok(0),
-        Fetched::Document {
-            body, final_url, ..
-        } => parse_feed(id, &body, &final_url, Utc::now())
+        Fetched::Document { body, final_url, .. } => parse_feed(id, &body, &final_url, Utc::now())
             .map(|feed| feed.articles.len())
             .map_err(|e| e.to_string()),
     }
@@ -76,13 +64,9 @@ pub async fn parse(input: &str) -> Result<(), Failure> {
         let fetcher = Fetcher::new(&lede_feeds::FetchConfig::default())
             .map_err(|e| Failure::Runtime(e.to_string()))?;
         match fetcher.fetch(input, &Validators::default()).await {
-            Ok(Fetched::Document {
-                body, final_url, ..
-            }) => (body, final_url),
+            Ok(Fetched::Document { body, final_url, .. }) => (body, final_url),
             Ok(Fetched::NotModified) => {
-                return Err(Failure::BadInput(format!(
-                    "{input}: unexpected 304 Not Modified"
-                )));
+                return Err(Failure::BadInput(format!("{input}: unexpected 304 Not Modified")));
             }
             Err(e) => return Err(Failure::BadInput(format!("{input}: {e}"))),
         }

@@ -1,0 +1,214 @@
+//! Paragraph-level diff between two versions of a story: paragraphs kept,
+//! added, removed and rewritten, and whether the change is material (more
+//! than a typo, whitespace or a changed number).
+
+use std::collections::HashSet;
+
+use lede_core::{Changes, Rewrite};
+
+use crate::text::{material_words, word_difference};
+
+/// A rewrite is material when at least this many words differ.
+const MATERIAL_REWRITE_WORDS: usize = 2;
+/// A title change is material when at least this many words differ.
+const MATERIAL_TITLE_WORDS: usize = 2;
+/// Two paragraphs are "the same paragraph, rewritten" from this word-set Jaccard on.
+const REWRITE_SIMILARITY: f64 = 0.5;
+/// Above this many paragraph pairs, alignment falls back to exact matches.
+const MAX_ALIGNMENT_CELLS: usize = 250_000;
+
+/// The diff and how material it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diff {
+    /// What changed, by paragraph index.
+    pub changes: Changes,
+    /// Added paragraphs with at least one material word.
+    pub material_added: usize,
+    /// Removed paragraphs with at least one material word.
+    pub material_removed: usize,
+    /// Rewritten paragraphs with at least [`MATERIAL_REWRITE_WORDS`] words changed.
+    pub material_rewritten: usize,
+    /// The title changed by at least [`MATERIAL_TITLE_WORDS`] words.
+    pub material_title: bool,
+}
+
+impl Diff {
+    /// New material: added or materially rewritten text, or a new headline.
+    pub fn adds_material(&self) -> bool {
+        self.material_added > 0 || self.material_rewritten > 0 || self.material_title
+    }
+
+    /// Any material change, removals included.
+    pub fn is_material(&self) -> bool {
+        self.adds_material() || self.material_removed > 0
+    }
+}
+
+/// Compare `old` (title, paragraphs) with `new`.
+pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) -> Diff {
+    let old_words: Vec<Vec<String>> = old.iter().map(|p| material_words(p)).collect();
+    let new_words: Vec<Vec<String>> = new.iter().map(|p| material_words(p)).collect();
+    let (kept_old, kept_new) = align(&old_words, &new_words);
+
+    let mut unmatched_old: Vec<usize> = (0..old.len()).filter(|i| !kept_old.contains(i)).collect();
+    let mut result = Diff::default();
+    for to in (0..new.len()).filter(|j| !kept_new.contains(j)) {
+        let best = unmatched_old
+            .iter()
+            .enumerate()
+            .map(|(slot, &from)| (slot, from, word_jaccard(&old_words[from], &new_words[to])))
+            .filter(|&(_, _, similarity)| similarity >= REWRITE_SIMILARITY)
+            .max_by(|a, b| a.2.total_cmp(&b.2).then(b.1.cmp(&a.1)));
+        match best {
+            Some((slot, from, _)) => {
+                unmatched_old.remove(slot);
+                result.changes.rewritten.push(Rewrite { from, to });
+                if word_difference(&old_words[from], &new_words[to]) >= MATERIAL_REWRITE_WORDS {
+                    result.material_rewritten += 1;
+                }
+            }
+            None => {
+                result.changes.added.push(to);
+                if !new_words[to].is_empty() {
+                    result.material_added += 1;
+                }
+            }
+        }
+    }
+    result.material_removed = unmatched_old.iter().filter(|&&i| !old_words[i].is_empty()).count();
+    result.changes.removed = unmatched_old;
+    result.changes.rewritten.sort_by_key(|r| r.to);
+    if old_title != new_title {
+        result.changes.previous_title = Some(old_title.to_owned());
+        result.material_title =
+            word_difference(&material_words(old_title), &material_words(new_title))
+                >= MATERIAL_TITLE_WORDS;
+    }
+    result
+}
+
+/// Indices of paragraphs kept unchanged (materially equal), as a longest
+/// common subsequence; for very long texts, exact matches in order.
+fn align(old: &[Vec<String>], new: &[Vec<String>]) -> (HashSet<usize>, HashSet<usize>) {
+    let (n, m) = (old.len(), new.len());
+    let mut kept_old = HashSet::new();
+    let mut kept_new = HashSet::new();
+    if n * m > MAX_ALIGNMENT_CELLS {
+        let mut next = 0;
+        for (j, paragraph) in new.iter().enumerate() {
+            if let Some(offset) = old[next..].iter().position(|p| p == paragraph) {
+                kept_old.insert(next + offset);
+                kept_new.insert(j);
+                next += offset + 1;
+            }
+        }
+        return (kept_old, kept_new);
+    }
+    // lengths[i][j]: LCS of old[i..] and new[j..].
+    let mut lengths = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lengths[i][j] = if old[i] == new[j] {
+                lengths[i + 1][j + 1] + 1
+            } else {
+                lengths[i + 1][j].max(lengths[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        if old[i] == new[j] {
+            kept_old.insert(i);
+            kept_new.insert(j);
+            i += 1;
+            j += 1;
+        } else if lengths[i + 1][j] >= lengths[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    (kept_old, kept_new)
+}
+
+fn word_jaccard(a: &[String], b: &[String]) -> f64 {
+    let a: HashSet<&str> = a.iter().map(String::as_str).collect();
+    let b: HashSet<&str> = b.iter().map(String::as_str).collect();
+    let union = a.union(&b).count();
+    if union == 0 { 1.0 } else { a.intersection(&b).count() as f64 / union as f64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn developing_story_diff() {
+        let old = texts(&[
+            "Dozens of angry Iraqi Shiite militia supporters broke into the U.S. Embassy compound in Baghdad on Tuesday.",
+            "There was a fire at the reception area near the parking lot of the compound.",
+        ]);
+        let new = texts(&[
+            "Breaking: Reports of scuffle from US embassy in Baghdad. This is a developing situation.",
+            "Earlier, dozens of angry Iraqi Shiite militia supporters broke into the U.S. Embassy compound in Baghdad on Tuesday.",
+            "There was a fire at the reception area near the parking lot of the compound.",
+        ]);
+        let d = diff("Embassy stormed", &old, "Breaking: embassy stormed", &new);
+        assert_eq!(d.changes.added, vec![0]);
+        assert_eq!(d.changes.rewritten, vec![Rewrite { from: 0, to: 1 }]);
+        assert!(d.changes.removed.is_empty());
+        assert_eq!(d.material_added, 1);
+        assert_eq!(d.material_rewritten, 0, "one added word is not a material rewrite");
+        assert!(!d.material_title, "one word added to the title is not material");
+        assert!(d.is_material());
+    }
+
+    /// Fixture table: (old, new, material?).
+    const MATERIALITY: &[(&[&str], &[&str], bool)] = &[
+        (
+            &["The guards used stun grenades to desperse the crowd."],
+            &["The guards used stun grenades to disperse the crowd."],
+            false,
+        ),
+        (
+            &["Updated 10:32 GMT", "Body text here."],
+            &["Updated 11:05 GMT", "Body text here."],
+            false,
+        ),
+        (&["One  two\tthree."], &["One two three."], false),
+        (&["Body text here."], &["Body text here.", "A new paragraph with new facts."], true),
+        (
+            &["Police said 25 people were hurt in the blast."],
+            &["Police said 30 people were hurt in the blast."],
+            true,
+        ),
+        (
+            &["Police said people were hurt in the blast."],
+            &["Police said the people were hurt in the blast."],
+            false,
+        ),
+        (
+            &["Police said 25 people were hurt."],
+            &["Police said at least 30 people were hurt."],
+            true,
+        ),
+        (
+            &["The minister resigned on Monday after the vote."],
+            &["The minister refused to resign on Monday despite losing the vote."],
+            true,
+        ),
+        (&["A", "Body text here."], &["Body text here."], true),
+    ];
+
+    #[test]
+    fn materiality_cases() {
+        for (old, new, material) in MATERIALITY {
+            let d = diff("t", &texts(old), "t", &texts(new));
+            assert_eq!(d.is_material(), *material, "{old:?} -> {new:?}: {d:?}");
+        }
+    }
+}

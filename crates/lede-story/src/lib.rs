@@ -1,0 +1,19 @@
+//! Lede's story engine: decides for every article whether it starts a
+//! story (`new`), changes one materially (`update`, a new version with a
+//! paragraph diff), changes nothing (`duplicate`) or carries a known story
+//! from another source (`source`).
+//!
+//! Pure and deterministic: no IO, no clock (time is an argument); the same
+//! articles in the same order give the same story ids and versions.
+//!
+//! - [`text`]: words, shingles, what counts as a material word.
+//! - [`minhash`]: MinHash signatures and LSH bands.
+//! - [`diff`]: paragraph diff between versions, materiality.
+//! - [`engine`]: the index, the decisions, eviction, snapshots and restore.
+
+pub mod diff;
+pub mod engine;
+pub mod minhash;
+pub mod text;
+
+pub use engine::{EngineConfig, Outcome, RestoreError, Story, StoryEngine, is_breaking};

@@ -1,0 +1,117 @@
+//! MinHash signatures by one-permutation hashing (each shingle hashed once,
+//! its hash picks a bin and competes for the bin's minimum; empty bins are
+//! filled from the next full bin), and LSH band keys over them.
+//!
+//! With [`BINS`] = 64 and [`BANDS`] of [`ROWS`] rows, two texts become
+//! candidates with probability `1 - (1 - J^4)^16`: about 0.22 at Jaccard
+//! 0.3, 0.64 at 0.4, 0.96 at 0.55, 0.999 at 0.7. Candidates are then
+//! verified on exact shingle sets, so the bands only need to be generous.
+
+use crate::text::mix;
+
+/// Signature length.
+pub const BINS: usize = 64;
+/// Rows per LSH band.
+pub const ROWS: usize = 4;
+/// LSH bands.
+pub const BANDS: usize = BINS / ROWS;
+
+/// A MinHash signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature(pub [u64; BINS]);
+
+impl Signature {
+    /// The signature of a shingle set (empty sets give an all-`MAX` signature).
+    pub fn of(shingles: &[u64]) -> Self {
+        let mut bins = [u64::MAX; BINS];
+        for &shingle in shingles {
+            let h = mix(shingle);
+            let bin = (h >> 58) as usize; // top 6 bits: 64 bins
+            let value = h & ((1 << 58) - 1);
+            if value < bins[bin] {
+                bins[bin] = value;
+            }
+        }
+        densify(&mut bins);
+        Signature(bins)
+    }
+
+    /// Estimated Jaccard similarity.
+    pub fn similarity(&self, other: &Signature) -> f64 {
+        let same = self.0.iter().zip(other.0.iter()).filter(|(a, b)| a == b).count();
+        same as f64 / BINS as f64
+    }
+
+    /// One key per band; equal keys make two stories candidates.
+    pub fn band_keys(&self) -> [u64; BANDS] {
+        let mut keys = [0u64; BANDS];
+        for (band, key) in keys.iter_mut().enumerate() {
+            let rows = &self.0[band * ROWS..(band + 1) * ROWS];
+            *key = rows.iter().fold(mix(band as u64 + 1), |acc, &row| mix(acc ^ row));
+        }
+        keys
+    }
+}
+
+/// Fill each empty bin from the nearest full bin to its right (circularly),
+/// salted with the distance, so equal sets still give equal signatures.
+fn densify(bins: &mut [u64; BINS]) {
+    if bins.iter().all(|&b| b == u64::MAX) {
+        return;
+    }
+    let original = *bins;
+    for i in 0..BINS {
+        if original[i] != u64::MAX {
+            continue;
+        }
+        let mut distance = 1;
+        while original[(i + distance) % BINS] == u64::MAX {
+            distance += 1;
+        }
+        bins[i] =
+            mix(original[(i + distance) % BINS] ^ ((distance as u64) << 58)) & ((1 << 58) - 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{shingles, word_hashes};
+
+    #[test]
+    fn identical_texts_have_identical_signatures() {
+        let text = "the quick brown fox jumps over the lazy dog near the river bank";
+        let a = Signature::of(&shingles(&word_hashes(text)));
+        let b = Signature::of(&shingles(&word_hashes(text)));
+        assert_eq!(a, b);
+        assert_eq!(a.band_keys(), b.band_keys());
+        assert!((a.similarity(&b) - 1.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn similarity_tracks_jaccard() {
+        let base: Vec<String> = (0..400).map(|i| format!("w{i}")).collect();
+        let mut changed = base.clone();
+        for word in changed.iter_mut().skip(300) {
+            word.push('x');
+        }
+        let a = shingles(&word_hashes(&base.join(" ")));
+        let b = shingles(&word_hashes(&changed.join(" ")));
+        let exact = crate::text::intersection(&a, &b) as f64
+            / (a.len() + b.len() - crate::text::intersection(&a, &b)) as f64;
+        let estimate = Signature::of(&a).similarity(&Signature::of(&b));
+        assert!((estimate - exact).abs() < 0.2, "estimate {estimate} vs exact {exact}");
+    }
+
+    #[test]
+    fn unrelated_texts_share_no_band() {
+        let a = Signature::of(&shingles(&word_hashes(
+            &(0..300).map(|i| format!("a{i}")).collect::<Vec<_>>().join(" "),
+        )));
+        let b = Signature::of(&shingles(&word_hashes(
+            &(0..300).map(|i| format!("b{i}")).collect::<Vec<_>>().join(" "),
+        )));
+        let shared = a.band_keys().iter().zip(b.band_keys().iter()).filter(|(x, y)| x == y).count();
+        assert_eq!(shared, 0);
+    }
+}
