@@ -11,8 +11,12 @@ use std::future::Future;
 /// Where an event goes. The Kafka crate maps these to topic names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Topic {
-    /// Every normalized article (`lede.articles`).
+    /// Every normalized article with its decision (`lede.articles`).
     Articles,
+    /// Every story event (`lede.stories`).
+    Stories,
+    /// The latest event of every story (`lede.stories.latest`, compacted).
+    StoriesLatest,
 }
 
 /// What kind of event a record is: the `lede-event` header.
@@ -22,6 +26,12 @@ pub enum EventKind {
     ArticleNew,
     /// A known article whose title or text changed.
     ArticleChanged,
+    /// A story's first event.
+    StoryNew,
+    /// A story's new version.
+    StoryUpdate,
+    /// A story carried by one more source.
+    StorySource,
 }
 
 impl EventKind {
@@ -30,6 +40,9 @@ impl EventKind {
         match self {
             EventKind::ArticleNew => "article.new",
             EventKind::ArticleChanged => "article.changed",
+            EventKind::StoryNew => "story.new",
+            EventKind::StoryUpdate => "story.update",
+            EventKind::StorySource => "story.source",
         }
     }
 }
@@ -54,6 +67,8 @@ pub struct EventRecord {
 pub enum StateTable {
     /// Per-feed state: validators, seen items (`lede.state.feeds`).
     Feeds,
+    /// The story index: one snapshot per live story (`lede.state.stories`).
+    Stories,
 }
 
 /// The new value of one key of a state table; `None` deletes the key.

@@ -13,22 +13,36 @@ const DAY_MS: u64 = 24 * 3600 * 1000;
 /// Every topic Lede writes, with its full name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicNames {
-    /// `<prefix>articles`.
+    /// `<prefix>articles`: every article with its decision.
     pub articles: String,
-    /// `<prefix>state.feeds`.
+    /// `<prefix>stories`: every story event.
+    pub stories: String,
+    /// `<prefix>stories.latest`: the latest event per story.
+    pub stories_latest: String,
+    /// `<prefix>state.feeds`: feed state changelog.
     pub state_feeds: String,
+    /// `<prefix>state.stories`: story index changelog.
+    pub state_stories: String,
 }
 
 impl TopicNames {
     /// Names under `prefix`.
     pub fn new(prefix: &str) -> Self {
-        Self { articles: format!("{prefix}articles"), state_feeds: format!("{prefix}state.feeds") }
+        Self {
+            articles: format!("{prefix}articles"),
+            stories: format!("{prefix}stories"),
+            stories_latest: format!("{prefix}stories.latest"),
+            state_feeds: format!("{prefix}state.feeds"),
+            state_stories: format!("{prefix}state.stories"),
+        }
     }
 
     /// The topic of an event.
     pub fn event(&self, topic: Topic) -> &str {
         match topic {
             Topic::Articles => &self.articles,
+            Topic::Stories => &self.stories,
+            Topic::StoriesLatest => &self.stories_latest,
         }
     }
 
@@ -36,23 +50,30 @@ impl TopicNames {
     pub fn state(&self, table: StateTable) -> &str {
         match table {
             StateTable::Feeds => &self.state_feeds,
+            StateTable::Stories => &self.state_stories,
         }
     }
 
-    /// (name, topic configs) of every topic.
+    /// (name, topic configs) of every topic, as `DESIGN.md` sets them.
     fn policies(&self) -> Vec<(&str, Vec<(&'static str, String)>)> {
+        let delete_after = |days: u64| {
+            vec![
+                ("cleanup.policy", "delete".to_owned()),
+                ("retention.ms", (days * DAY_MS).to_string()),
+            ]
+        };
+        let compact = || {
+            vec![
+                ("cleanup.policy", "compact".to_owned()),
+                ("min.compaction.lag.ms", "0".to_owned()),
+            ]
+        };
         vec![
-            (
-                self.articles.as_str(),
-                vec![
-                    ("cleanup.policy", "delete".into()),
-                    ("retention.ms", (3 * DAY_MS).to_string()),
-                ],
-            ),
-            (
-                self.state_feeds.as_str(),
-                vec![("cleanup.policy", "compact".into()), ("min.compaction.lag.ms", "0".into())],
-            ),
+            (self.articles.as_str(), delete_after(3)),
+            (self.stories.as_str(), delete_after(7)),
+            (self.stories_latest.as_str(), compact()),
+            (self.state_feeds.as_str(), compact()),
+            (self.state_stories.as_str(), compact()),
         ]
     }
 }

@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::diff::{Diff, diff};
 use crate::minhash::{BANDS, Signature};
-use crate::text::{intersection, shingles, word_hashes};
+use crate::text::{
+    COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, shingles, word_hashes,
+};
 
 /// Tuning of the engine. The defaults are the measured ones (see `eval/`).
 #[derive(Debug, Clone, PartialEq)]
@@ -46,8 +48,8 @@ impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             window: Duration::hours(72),
-            min_jaccard: 0.5,
-            min_containment: 0.7,
+            min_jaccard: 0.3,
+            min_containment: 0.5,
             min_contained_shingles: 12,
             max_keys_per_story: 64,
         }
@@ -145,20 +147,31 @@ struct UndoLog {
 
 /// Text features of an article or a story version.
 struct Features {
+    /// 2-word shingles, for verification.
     shingles: Vec<u64>,
+    /// Signature of the 3-word shingles, for candidate search.
     signature: Signature,
 }
 
 impl Features {
     fn of(title: &str, paragraphs: &[String]) -> Self {
-        let mut hashes = word_hashes(title);
-        for paragraph in paragraphs {
-            hashes.extend(word_hashes(paragraph));
-        }
-        let shingles = shingles(&hashes);
-        let signature = Signature::of(&shingles);
-        Self { shingles, signature }
+        let hashes = text_hashes(title, paragraphs);
+        let signature = Signature::of(&shingles(&hashes, SIGNATURE_SHINGLE_WORDS));
+        Self { shingles: shingles(&hashes, COMPARE_SHINGLE_WORDS), signature }
     }
+
+    /// Only the verification shingles (a story's, when checking a candidate).
+    fn compare_shingles(title: &str, paragraphs: &[String]) -> Vec<u64> {
+        shingles(&text_hashes(title, paragraphs), COMPARE_SHINGLE_WORDS)
+    }
+}
+
+fn text_hashes(title: &str, paragraphs: &[String]) -> Vec<u64> {
+    let mut hashes = word_hashes(title);
+    for paragraph in paragraphs {
+        hashes.extend(word_hashes(paragraph));
+    }
+    hashes
 }
 
 /// How an article relates to a story.
@@ -297,8 +310,8 @@ impl StoryEngine {
 
     /// How strongly the texts match, or 0 below every threshold.
     fn similarity(&self, article: &Features, story: &Story) -> f64 {
-        let story_features = Features::of(&story.title, &story.paragraphs);
-        let (a, s) = (&article.shingles, &story_features.shingles);
+        let story_shingles = Features::compare_shingles(&story.title, &story.paragraphs);
+        let (a, s) = (&article.shingles, &story_shingles);
         if a.is_empty() || s.is_empty() {
             return 0.0;
         }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use lede_core::{FeedId, FeedSpec};
 use lede_feeds::FetchConfig;
 use lede_kafka::KafkaConfig;
+use lede_story::EngineConfig;
 use serde::Deserialize;
 
 /// Why a configuration is unusable. Displayed as one line.
@@ -53,6 +54,8 @@ struct RawConfig {
     poll: RawPoll,
     #[serde(default)]
     admin: RawAdmin,
+    #[serde(default)]
+    story: RawStory,
     #[serde(default, with = "humantime_serde")]
     shutdown_timeout: Option<Duration>,
     #[serde(default)]
@@ -91,6 +94,13 @@ struct RawAdmin {
     disabled: bool,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStory {
+    #[serde(default, with = "humantime_serde")]
+    window: Option<Duration>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFeed {
@@ -109,6 +119,8 @@ pub struct Config {
     pub fetch: FetchConfig,
     /// Admin server address (`/health`, `/metrics`), if enabled.
     pub admin_listen: Option<SocketAddr>,
+    /// Story engine settings.
+    pub story: EngineConfig,
     /// Longest wait for in-flight work after SIGTERM.
     pub shutdown_timeout: Duration,
     /// Feeds to poll.
@@ -221,6 +233,13 @@ impl Config {
             }
             feeds.push(FeedSpec { id: FeedId::new(feed.id), url: feed.url, interval });
         }
+        let mut story = EngineConfig::default();
+        if let Some(window) = raw.story.window {
+            story.window = chrono::Duration::from_std(window)
+                .ok()
+                .filter(|w| *w >= chrono::Duration::minutes(1))
+                .ok_or_else(|| invalid("story.window must be between 1m and 100 years".into()))?;
+        }
         let admin_listen = if raw.admin.disabled {
             None
         } else {
@@ -229,6 +248,7 @@ impl Config {
         Ok(Self {
             kafka,
             fetch,
+            story,
             admin_listen,
             shutdown_timeout: raw.shutdown_timeout.unwrap_or(Duration::from_secs(30)),
             feeds,
@@ -300,6 +320,7 @@ mod tests {
         ("[[feeds]]\nid = \"a\"\nurl = \"http://x/\"\ninterval = \"1ms\"", "at least"),
         ("[kafka]\ntopic_prefix = \"bad prefix\"", "topic_prefix"),
         ("[kafka]\nbrokers = \"\"", "kafka.brokers is empty"),
+        ("[story]\nwindow = \"1s\"", "story.window"),
         ("not toml at all", "invalid config"),
     ];
 

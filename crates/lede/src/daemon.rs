@@ -1,30 +1,49 @@
 //! `lede run`: the topology, wired in this one place.
 //!
 //! ```text
-//! per feed: FeedPoller --(CommitBatch: articles + feed state)--> KafkaSink
+//! feed task (one per feed) ──PolledBatch──► story stage (one task) ──CommitBatch──► KafkaSink
+//!   FeedPoller                  bounded        StoryEngine                            articles, stories,
+//!   waits for the reply ◄───────────────────── replies once committed                 stories.latest, state.*
 //! ```
 //!
-//! Start: reach Kafka and create missing topics, restore every feed's state
-//! from `lede.state.feeds`, then one task per feed polls on its schedule.
+//! Start: reach Kafka and create missing topics, restore the feed states
+//! and the story index from their changelogs, then poll. A feed adopts its
+//! next state only after the story stage committed the batch; a failed
+//! commit rolls the story engine back, so the same items come again.
 //! Shutdown (SIGTERM, Ctrl-C): no new polls start, fetches in flight are
-//! dropped (nothing of them was accepted), commits in flight finish, the
-//! producer is flushed.
+//! dropped (nothing of them was accepted), batches already handed to the
+//! story stage are committed, the producer is flushed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::Utc;
 use lede_core::{
-    Article, CommitBatch, EventKind, EventRecord, EventSink, StateRecord, StateTable, Topic,
+    Article, CommitBatch, DecidedArticle, DecisionKind, EventKind, EventRecord, EventSink,
+    StateRecord, StateTable, StoryEvent, Topic,
 };
-use lede_feeds::{FeedPoller, FeedState, Fetcher, PollOutput};
-use lede_kafka::{KafkaSink, TopicNames};
+use lede_feeds::{FeedPoller, FeedState, Fetcher};
+use lede_kafka::{KafkaConfig, KafkaSink, TopicNames};
+use lede_story::StoryEngine;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::telemetry::{ArticlesPublished, CommitFailed, Metrics, PollFailed, PollSucceeded};
 use crate::{Failure, admin, demo};
+
+/// Batches waiting for the story stage; feeds wait beyond this.
+const STORY_QUEUE: usize = 64;
+
+/// A feed's new and changed articles, on their way to the story stage.
+struct PolledBatch {
+    feed: String,
+    articles: Vec<(Article, EventKind)>,
+    next_state: FeedState,
+    /// `true` once everything is durable.
+    reply: oneshot::Sender<bool>,
+}
 
 /// Run the daemon until SIGTERM or Ctrl-C.
 pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
@@ -44,7 +63,25 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
 
     let names = TopicNames::new(&config.kafka.topic_prefix);
     lede_kafka::ensure_topics(&config.kafka, &names).await.map_err(Failure::from_kafka)?;
-    let restored = restore_feed_states(&config, &names).await?;
+    let feed_states = restore(&config.kafka, &names, StateTable::Feeds).await?;
+    let feed_states = feed_states
+        .into_iter()
+        .map(|(feed, bytes)| match FeedState::from_bytes(&bytes) {
+            Ok(state) => Ok((feed, state)),
+            // A state Lede cannot read would re-publish the feed's items; stop instead.
+            Err(e) => Err(Failure::Runtime(format!(
+                "unreadable state of feed {feed} in the changelog: {e}"
+            ))),
+        })
+        .collect::<Result<HashMap<String, FeedState>, Failure>>()?;
+    let story_snapshots = restore(&config.kafka, &names, StateTable::Stories).await?;
+    let engine = StoryEngine::restore(
+        config.story.clone(),
+        story_snapshots.iter().map(|(key, value)| (key.as_str(), value.as_slice())),
+    )
+    .map_err(|e| Failure::Runtime(e.to_string()))?;
+    drop(story_snapshots);
+
     let sink = Arc::new(KafkaSink::new(&config.kafka, names).map_err(Failure::from_kafka)?);
     let fetcher =
         Arc::new(Fetcher::new(&config.fetch).map_err(|e| Failure::BadInput(e.to_string()))?);
@@ -55,19 +92,30 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
         })?;
         tracing::info!(%address, "admin server: /health, /metrics");
     }
+    tracing::info!(
+        feeds = config.feeds.len(),
+        restored_feeds = feed_states.len(),
+        stories = engine.len(),
+        "lede running"
+    );
 
-    let mut tasks = JoinSet::new();
+    let (to_story, from_feeds) = mpsc::channel(STORY_QUEUE);
+    let story_stage =
+        tokio::spawn(run_story_stage(engine, from_feeds, sink.clone(), metrics.clone()));
+    let mut feed_tasks = JoinSet::new();
     for spec in config.feeds.clone() {
-        let state = restored.get(spec.id.as_str()).cloned();
+        let state = feed_states.get(spec.id.as_str()).cloned();
         let poller = FeedPoller::new(spec, state, fetcher.clone());
-        tasks.spawn(run_feed(poller, sink.clone(), metrics.clone(), cancel.clone()));
+        feed_tasks.spawn(run_feed(poller, to_story.clone(), metrics.clone(), cancel.clone()));
     }
-    tracing::info!(feeds = config.feeds.len(), restored = restored.len(), "lede running");
+    drop(to_story);
 
     cancel.cancelled().await;
     tracing::info!("shutting down: finishing commits in flight");
     let drained = tokio::time::timeout(config.shutdown_timeout, async {
-        while tasks.join_next().await.is_some() {}
+        while feed_tasks.join_next().await.is_some() {}
+        // Every sender is gone: the story stage ends after the last batch.
+        let _ = story_stage.await;
     })
     .await;
     let flushed = sink.flush(config.shutdown_timeout);
@@ -100,38 +148,24 @@ async fn cancel_on_signal(cancel: CancellationToken) {
     cancel.cancel();
 }
 
-async fn restore_feed_states(
-    config: &Config,
+/// The current value of every key of a state table.
+async fn restore(
+    kafka: &KafkaConfig,
     names: &TopicNames,
-) -> Result<HashMap<String, FeedState>, Failure> {
-    let (kafka, names) = (config.kafka.clone(), names.clone());
-    let raw = tokio::task::spawn_blocking(move || {
-        lede_kafka::restore_table(&kafka, &names, StateTable::Feeds)
-    })
-    .await
-    .map_err(|e| Failure::Runtime(e.to_string()))?
-    .map_err(Failure::from_kafka)?;
-    let mut states = HashMap::with_capacity(raw.len());
-    for (feed, bytes) in raw {
-        match FeedState::from_bytes(&bytes) {
-            Ok(state) => {
-                states.insert(feed, state);
-            }
-            // A state Lede cannot read would re-publish the feed's items; stop instead.
-            Err(e) => {
-                return Err(Failure::Runtime(format!(
-                    "unreadable state of feed {feed} in the changelog: {e}"
-                )));
-            }
-        }
-    }
-    Ok(states)
+    table: StateTable,
+) -> Result<HashMap<String, Vec<u8>>, Failure> {
+    let (kafka, names) = (kafka.clone(), names.clone());
+    tokio::task::spawn_blocking(move || lede_kafka::restore_table(&kafka, &names, table))
+        .await
+        .map_err(|e| Failure::Runtime(e.to_string()))?
+        .map_err(Failure::from_kafka)
 }
 
-/// Poll one feed until cancelled.
+/// Poll one feed until cancelled; hand what changed to the story stage and
+/// adopt the next state once it is durable.
 async fn run_feed(
     mut poller: FeedPoller,
-    sink: Arc<KafkaSink>,
+    to_story: mpsc::Sender<PolledBatch>,
     metrics: Arc<Metrics>,
     cancel: CancellationToken,
 ) {
@@ -143,7 +177,32 @@ async fn run_feed(
             polled = poller.poll(Utc::now()) => polled,
         };
         match polled {
-            Ok(output) => commit(&mut poller, &feed, output, sink.as_ref(), &metrics).await,
+            Ok(output) => {
+                PollSucceeded {
+                    feed: &feed,
+                    entries: output.entries_in_document,
+                    changed: output.articles.len(),
+                    not_modified: output.entries_in_document == 0 && output.next_state.is_none(),
+                }
+                .emit(&metrics);
+                if let Some(next_state) = output.next_state {
+                    let (reply, committed) = oneshot::channel();
+                    let batch = PolledBatch {
+                        feed: feed.clone(),
+                        articles: output.articles,
+                        next_state: next_state.clone(),
+                        reply,
+                    };
+                    // Once handed over, the batch is seen through even during shutdown.
+                    let durable =
+                        to_story.send(batch).await.is_ok() && committed.await.unwrap_or(false);
+                    if durable {
+                        poller.acknowledge(next_state);
+                    } else {
+                        poller.commit_failed();
+                    }
+                }
+            }
             Err(error) => PollFailed { feed: &feed, error: &error }.emit(&metrics),
         }
         tokio::select! {
@@ -154,99 +213,162 @@ async fn run_feed(
     }
 }
 
-/// Make a poll's output durable, then adopt its state. Not cancelled by
-/// shutdown: what was handed to Kafka is seen through.
-async fn commit(
-    poller: &mut FeedPoller,
-    feed: &str,
-    output: PollOutput,
-    sink: &impl EventSink,
-    metrics: &Metrics,
+/// Decide every article's story and commit articles, story events and state
+/// together, one batch at a time, until every feed task is gone.
+async fn run_story_stage(
+    mut engine: StoryEngine,
+    mut batches: mpsc::Receiver<PolledBatch>,
+    sink: Arc<impl EventSink>,
+    metrics: Arc<Metrics>,
 ) {
-    PollSucceeded {
-        feed,
-        entries: output.entries_in_document,
-        changed: output.articles.len(),
-        not_modified: output.entries_in_document == 0 && output.next_state.is_none(),
-    }
-    .emit(metrics);
-    let Some(next_state) = output.next_state else {
-        return;
-    };
-    let new = output.articles.iter().filter(|(_, kind)| *kind == EventKind::ArticleNew).count();
-    let batch = CommitBatch {
-        events: output
-            .articles
-            .iter()
-            .map(|(article, kind)| article_event(article, *kind))
-            .collect(),
-        state: vec![StateRecord {
-            table: StateTable::Feeds,
-            key: feed.to_owned(),
-            value: Some(next_state.to_bytes()),
-        }],
-    };
-    match sink.commit(batch).await {
-        Ok(()) => {
-            poller.acknowledge(next_state);
-            ArticlesPublished { feed, new, changed: output.articles.len() - new }.emit(metrics);
-        }
-        Err(error) => {
-            poller.commit_failed();
-            CommitFailed { feed, error: &error }.emit(metrics);
+    while let Some(batch) = batches.recv().await {
+        engine.begin();
+        let (commit, published) = decide_batch(&mut engine, &batch, Utc::now());
+        match sink.commit(commit).await {
+            Ok(()) => {
+                engine.commit();
+                published.emit(&metrics);
+                let _ = batch.reply.send(true);
+            }
+            Err(error) => {
+                engine.rollback();
+                CommitFailed { feed: &batch.feed, error: &error }.emit(&metrics);
+                let _ = batch.reply.send(false);
+            }
         }
     }
 }
 
-fn article_event(article: &Article, kind: EventKind) -> EventRecord {
+/// The commit for one polled batch: every article with its decision, the
+/// story events, the story snapshots and the feed's next state.
+fn decide_batch<'a>(
+    engine: &mut StoryEngine,
+    batch: &'a PolledBatch,
+    now: chrono::DateTime<Utc>,
+) -> (CommitBatch, ArticlesPublished<'a>) {
+    let mut commit = CommitBatch::default();
+    let mut published = ArticlesPublished { feed: &batch.feed, ..ArticlesPublished::default() };
+    let mut snapshots: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+    for (article, kind) in &batch.articles {
+        let outcome = engine.decide(article, now);
+        published.count(*kind, outcome.decision.kind);
+        let decided = DecidedArticle { article: article.clone(), decision: outcome.decision };
+        commit.events.push(json_event(
+            Topic::Articles,
+            &article.id,
+            Article::SCHEMA,
+            *kind,
+            &decided,
+        ));
+        if let Some(event) = outcome.event {
+            let kind = match event.kind {
+                DecisionKind::Update => EventKind::StoryUpdate,
+                DecisionKind::Source => EventKind::StorySource,
+                DecisionKind::New | DecisionKind::Duplicate => EventKind::StoryNew,
+            };
+            commit.events.push(json_event(
+                Topic::Stories,
+                &event.story_id,
+                StoryEvent::SCHEMA,
+                kind,
+                &event,
+            ));
+            commit.events.push(json_event(
+                Topic::StoriesLatest,
+                &event.story_id,
+                StoryEvent::SCHEMA,
+                kind,
+                &event,
+            ));
+        }
+        for (story_id, story) in outcome.changelog {
+            let value = story.map(|s| serde_json::to_vec(&s).unwrap_or_default());
+            match snapshots.iter_mut().find(|(id, _)| *id == story_id) {
+                Some(slot) => slot.1 = value,
+                None => snapshots.push((story_id, value)),
+            }
+        }
+    }
+    commit.state.extend(snapshots.into_iter().map(|(key, value)| StateRecord {
+        table: StateTable::Stories,
+        key,
+        value,
+    }));
+    commit.state.push(StateRecord {
+        table: StateTable::Feeds,
+        key: batch.feed.clone(),
+        value: Some(batch.next_state.to_bytes()),
+    });
+    (commit, published)
+}
+
+fn json_event(
+    topic: Topic,
+    key: &str,
+    schema: &'static str,
+    kind: EventKind,
+    value: &impl serde::Serialize,
+) -> EventRecord {
     EventRecord {
-        topic: Topic::Articles,
-        key: article.id.clone(),
-        schema: Article::SCHEMA,
+        topic,
+        key: key.to_owned(),
+        schema,
         kind,
-        payload: serde_json::to_vec(article).unwrap_or_default(),
+        payload: serde_json::to_vec(value).unwrap_or_default(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lede_core::MemorySink;
-    use lede_core::{FeedId, FeedSpec};
+    use lede_core::{FeedId, FeedSpec, MemorySink};
+    use lede_story::EngineConfig;
     use std::time::Duration;
 
-    #[tokio::test]
-    async fn commit_writes_articles_then_state_and_acknowledges() {
+    async fn feed_server() -> String {
         let app = axum::Router::new().route(
             "/feed",
             axum::routing::get(|| async {
-                r#"<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>One</title></item></channel></rss>"#
+                r#"<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>One</title><description>Text of one.</description></item></channel></rss>"#
             }),
         );
         let listener =
             tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
         let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
         tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{address}/feed")
+    }
+
+    #[tokio::test]
+    async fn a_batch_commits_articles_story_events_and_state_together() {
         let spec = FeedSpec {
             id: FeedId::new("f"),
-            url: format!("http://{address}/feed"),
+            url: feed_server().await,
             interval: Duration::from_secs(1),
         };
         let fetcher = Arc::new(
             Fetcher::new(&lede_feeds::FetchConfig::default()).unwrap_or_else(|e| panic!("{e}")),
         );
         let mut poller = FeedPoller::new(spec, None, fetcher);
+        let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
+        let (reply, _) = oneshot::channel();
+        let batch = PolledBatch {
+            feed: "f".into(),
+            articles: output.articles,
+            next_state: output.next_state.unwrap_or_default(),
+            reply,
+        };
+        let mut engine = StoryEngine::new(EngineConfig::default());
+        let (commit, _) = decide_batch(&mut engine, &batch, Utc::now());
+        let topics: Vec<Topic> = commit.events.iter().map(|e| e.topic).collect();
+        assert_eq!(topics, vec![Topic::Articles, Topic::Stories, Topic::StoriesLatest]);
+        let tables: Vec<StateTable> = commit.state.iter().map(|s| s.table).collect();
+        assert_eq!(
+            tables,
+            vec![StateTable::Stories, StateTable::Feeds],
+            "story snapshots, then the feed"
+        );
         let sink = MemorySink::default();
-        let metrics = Metrics::new();
-        for _ in 0..2 {
-            let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
-            commit(&mut poller, "f", output, &sink, &metrics).await;
-        }
-        let batches = sink.batches();
-        assert_eq!(batches.len(), 1, "the second poll found nothing new");
-        assert_eq!(batches[0].events.len(), 1);
-        assert_eq!(batches[0].events[0].kind, EventKind::ArticleNew);
-        assert_eq!(batches[0].state[0].key, "f");
-        assert_eq!(poller.state().seen.len(), 1);
+        assert!(sink.commit(commit).await.is_ok());
     }
 }

@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 /// The seed page, as a reader saw it after several updates.
-const SEED: &str = include_str!("../demo/embassy-developing-story.txt");
+const SEED: &str = include_str!("../../../data/seed/embassy-developing-story.txt");
 
 /// How long each stage of the demo lasts.
 const STEP: Duration = Duration::from_secs(6);

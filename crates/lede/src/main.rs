@@ -51,6 +51,14 @@ enum Command {
         /// A file path, or an http(s) URL.
         input: String,
     },
+    /// Decide the story of each Article (JSON lines, arrival order).
+    Dedup {
+        /// JSON lines file; standard input when omitted.
+        input: Option<String>,
+        /// Stories not updated for this long no longer merge.
+        #[arg(long, default_value = "72h", value_parser = humantime::parse_duration)]
+        window: std::time::Duration,
+    },
     /// Print records of a topic as JSON lines.
     Tail {
         /// Topic name (default: the articles topic).
@@ -111,6 +119,11 @@ fn main() -> ExitCode {
             Command::Run { config, demo } => daemon::run(load(config.as_deref())?, demo).await,
             Command::Check { config } => tools::check(load(config.as_deref())?).await,
             Command::Parse { input } => tools::parse(&input).await,
+            Command::Dedup { input, window } => {
+                let window = chrono::Duration::from_std(window)
+                    .map_err(|_| Failure::BadInput("--window is too long".into()))?;
+                tools::dedup(input.as_deref(), window)
+            }
             Command::Tail { topic, config, new_only, exit, brief } => {
                 let start = if new_only { StartAt::End } else { StartAt::Beginning };
                 let format = if brief { TailFormat::Brief } else { TailFormat::Json };

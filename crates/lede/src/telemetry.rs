@@ -4,6 +4,7 @@
 //!
 //! Metric names follow `lede_<name>_<unit>_total`; labels are small fixed sets.
 
+use lede_core::{DecisionKind, EventKind};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -35,6 +36,11 @@ struct KindLabels {
     kind: &'static str,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DecisionLabels {
+    decision: &'static str,
+}
+
 /// The daemon's metrics.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -42,6 +48,7 @@ pub struct Metrics {
     polls: Family<OutcomeLabels, Counter>,
     feed_errors: Family<ClassLabels, Counter>,
     articles_published: Family<KindLabels, Counter>,
+    story_decisions: Family<DecisionLabels, Counter>,
     commit_errors: Counter,
 }
 
@@ -64,6 +71,11 @@ impl Metrics {
             "lede_articles_published",
             "Articles made durable in Kafka, by kind (article.new, article.changed)",
             metrics.articles_published.clone(),
+        );
+        registry.register(
+            "lede_story_decisions",
+            "Story decisions made durable, by decision (new, update, duplicate, source)",
+            metrics.story_decisions.clone(),
         );
         registry.register(
             "lede_commit_errors",
@@ -133,36 +145,63 @@ impl PollFailed<'_> {
     }
 }
 
-/// Articles reached Kafka.
-#[derive(Debug)]
+/// A batch of articles, their decisions and story events reached Kafka.
+#[derive(Debug, Default)]
 pub struct ArticlesPublished<'a> {
     /// Feed id.
     pub feed: &'a str,
     /// Count of `article.new` events.
-    pub new: usize,
+    pub new: u64,
     /// Count of `article.changed` events.
-    pub changed: usize,
+    pub changed: u64,
+    /// Decisions by kind: new, update, duplicate, source.
+    pub decisions: [u64; 4],
 }
 
 impl ArticlesPublished<'_> {
+    const DECISIONS: [DecisionKind; 4] =
+        [DecisionKind::New, DecisionKind::Update, DecisionKind::Duplicate, DecisionKind::Source];
+
+    /// Count one article.
+    pub fn count(&mut self, kind: EventKind, decision: DecisionKind) {
+        match kind {
+            EventKind::ArticleChanged => self.changed += 1,
+            _ => self.new += 1,
+        }
+        if let Some(slot) = Self::DECISIONS.iter().position(|d| *d == decision) {
+            self.decisions[slot] += 1;
+        }
+    }
+
     /// Log and count.
     pub fn emit(&self, metrics: &Metrics) {
         if self.new + self.changed > 0 {
+            let [new_stories, updates, duplicates, sources] = self.decisions;
             tracing::info!(
                 feed = self.feed,
                 new = self.new,
                 changed = self.changed,
+                new_stories,
+                updates,
+                duplicates,
+                sources,
                 "articles published"
             );
         }
         metrics
             .articles_published
             .get_or_create(&KindLabels { kind: "article.new" })
-            .inc_by(self.new as u64);
+            .inc_by(self.new);
         metrics
             .articles_published
             .get_or_create(&KindLabels { kind: "article.changed" })
-            .inc_by(self.changed as u64);
+            .inc_by(self.changed);
+        for (decision, count) in Self::DECISIONS.iter().zip(self.decisions) {
+            metrics
+                .story_decisions
+                .get_or_create(&DecisionLabels { decision: decision.as_str() })
+                .inc_by(count);
+        }
     }
 }
 
@@ -190,11 +229,16 @@ mod tests {
     #[test]
     fn metric_names_follow_the_convention() {
         let metrics = Metrics::new();
-        ArticlesPublished { feed: "f", new: 2, changed: 1 }.emit(&metrics);
+        let mut published = ArticlesPublished { feed: "f", ..ArticlesPublished::default() };
+        published.count(EventKind::ArticleNew, DecisionKind::New);
+        published.count(EventKind::ArticleNew, DecisionKind::Source);
+        published.count(EventKind::ArticleChanged, DecisionKind::Update);
+        published.emit(&metrics);
         PollSucceeded { feed: "f", entries: 3, changed: 3, not_modified: false }.emit(&metrics);
         let text = metrics.encode();
         assert!(text.contains("lede_articles_published_total{kind=\"article.new\"} 2"), "{text}");
         assert!(text.contains("lede_feed_polls_total{outcome=\"ok\"} 1"), "{text}");
+        assert!(text.contains("lede_story_decisions_total{decision=\"source\"} 1"), "{text}");
         for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
             assert!(
                 line.starts_with("lede_")

@@ -1,0 +1,259 @@
+//! Issue 4: the story engine scored on the labelled evaluation set
+//! (`eval/story/articles.jsonl`, built by `eval/story/build.py`).
+//!
+//! Prints pairwise precision/recall, B-cubed precision/recall/F1, decision
+//! accuracy by kind and hard-negative merges, and fails below the targets:
+//! B-cubed F1 >= 0.97, decision accuracy >= 0.95, zero hard-negative merges.
+//! Run: `cargo test -p lede-story --test eval -- --nocapture`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use lede_core::Article;
+use lede_story::{EngineConfig, StoryEngine};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Row {
+    id: String,
+    url: Option<String>,
+    title: String,
+    paragraphs: Vec<String>,
+    source: String,
+    published_at: DateTime<Utc>,
+    label: Label,
+}
+
+#[derive(Debug, Deserialize)]
+struct Label {
+    story: String,
+    kind: String,
+    topic: String,
+}
+
+fn rows() -> Vec<Row> {
+    let text = include_str!("../../../eval/story/articles.jsonl");
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| {
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("articles.jsonl:{}: {e}", i + 1))
+        })
+        .collect()
+}
+
+fn article(row: &Row) -> Article {
+    Article {
+        id: row.id.clone(),
+        feed_id: row.source.clone(),
+        guid: None,
+        url: row.url.clone(),
+        title: row.title.clone(),
+        summary: None,
+        paragraphs: row.paragraphs.clone(),
+        authors: Vec::new(),
+        published_at: Some(row.published_at),
+        updated_at: None,
+        fetched_at: row.published_at,
+        content_hash: Article::compute_content_hash(&row.title, None, &row.paragraphs),
+        source: row.source.clone(),
+    }
+}
+
+/// Scores of one run.
+#[derive(Debug)]
+struct Scores {
+    pairwise_precision: f64,
+    pairwise_recall: f64,
+    bcubed_precision: f64,
+    bcubed_recall: f64,
+    bcubed_f1: f64,
+    accuracy: f64,
+    accuracy_by_kind: BTreeMap<String, (usize, usize)>,
+    hard_negative_merges: usize,
+    errors: Vec<String>,
+}
+
+fn score(rows: &[Row], predicted: &[(String, String)]) -> Scores {
+    // Clusters are over distinct articles: the last decision for an id wins
+    // (an article id belongs to one story).
+    let mut truth: HashMap<&str, &str> = HashMap::new();
+    let mut guess: HashMap<&str, &str> = HashMap::new();
+    let mut topic: HashMap<&str, &str> = HashMap::new();
+    for (row, (story, _)) in rows.iter().zip(predicted) {
+        truth.insert(&row.id, &row.label.story);
+        guess.insert(&row.id, story);
+        topic.insert(&row.id, &row.label.topic);
+    }
+    let ids: Vec<&str> = {
+        let mut ids: Vec<&str> = truth.keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    };
+    let (mut true_pairs, mut guessed_pairs, mut both, mut hard_negative_merges) = (0, 0, 0, 0);
+    for (i, a) in ids.iter().enumerate() {
+        for b in &ids[i + 1..] {
+            let same_truth = truth[a] == truth[b];
+            let same_guess = guess[a] == guess[b];
+            true_pairs += usize::from(same_truth);
+            guessed_pairs += usize::from(same_guess);
+            both += usize::from(same_truth && same_guess);
+            if same_guess && !same_truth && topic[a] == topic[b] {
+                hard_negative_merges += 1;
+            }
+        }
+    }
+    let (mut precision_sum, mut recall_sum) = (0.0, 0.0);
+    for a in &ids {
+        let same_guess: Vec<&&str> = ids.iter().filter(|b| guess[*b] == guess[a]).collect();
+        let same_truth: Vec<&&str> = ids.iter().filter(|b| truth[*b] == truth[a]).collect();
+        let correct = same_guess.iter().filter(|b| truth[**b] == truth[a]).count() as f64;
+        precision_sum += correct / same_guess.len() as f64;
+        recall_sum += correct / same_truth.len() as f64;
+    }
+    let n = ids.len() as f64;
+    let (bcubed_precision, bcubed_recall) = (precision_sum / n, recall_sum / n);
+    let mut accuracy_by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (row, (_, kind)) in rows.iter().zip(predicted) {
+        let slot = accuracy_by_kind.entry(row.label.kind.clone()).or_default();
+        slot.1 += 1;
+        if *kind == row.label.kind {
+            slot.0 += 1;
+        } else {
+            errors.push(format!(
+                "{} ({}): expected {}, got {kind}",
+                row.id, row.label.story, row.label.kind
+            ));
+        }
+    }
+    let correct: usize = accuracy_by_kind.values().map(|(c, _)| c).sum();
+    Scores {
+        pairwise_precision: if guessed_pairs == 0 {
+            1.0
+        } else {
+            both as f64 / guessed_pairs as f64
+        },
+        pairwise_recall: if true_pairs == 0 { 1.0 } else { both as f64 / true_pairs as f64 },
+        bcubed_precision,
+        bcubed_recall,
+        bcubed_f1: 2.0 * bcubed_precision * bcubed_recall / (bcubed_precision + bcubed_recall),
+        accuracy: correct as f64 / rows.len() as f64,
+        accuracy_by_kind,
+        hard_negative_merges,
+        errors,
+    }
+}
+
+#[test]
+fn evaluation_set_meets_the_targets() {
+    let rows = rows();
+    let mut engine = StoryEngine::new(EngineConfig::default());
+    let mut story_of_label: HashMap<String, String> = HashMap::new();
+    let predicted: Vec<(String, String)> = rows
+        .iter()
+        .map(|row| {
+            let decision = engine.decide(&article(row), row.published_at).decision;
+            story_of_label
+                .entry(row.label.story.clone())
+                .or_insert_with(|| decision.story_id.clone());
+            (decision.story_id, decision.kind.as_str().to_owned())
+        })
+        .collect();
+    let scores = score(&rows, &predicted);
+    let stories =
+        rows.iter().map(|r| &r.label.story).collect::<std::collections::HashSet<_>>().len();
+    println!("story engine evaluation: {} articles, {stories} stories", rows.len());
+    println!(
+        "  pairwise precision {:.3}  recall {:.3}",
+        scores.pairwise_precision, scores.pairwise_recall
+    );
+    println!(
+        "  B-cubed precision {:.3}  recall {:.3}  F1 {:.3}",
+        scores.bcubed_precision, scores.bcubed_recall, scores.bcubed_f1
+    );
+    println!("  decision accuracy {:.3}", scores.accuracy);
+    for (kind, (correct, total)) in &scores.accuracy_by_kind {
+        println!("    {kind:<10} {correct}/{total}");
+    }
+    println!("  hard-negative merges {}", scores.hard_negative_merges);
+    for error in &scores.errors {
+        println!("  error: {error}");
+    }
+    assert!(scores.bcubed_f1 >= 0.97, "B-cubed F1 {:.3} < 0.97", scores.bcubed_f1);
+    assert!(scores.accuracy >= 0.95, "decision accuracy {:.3} < 0.95", scores.accuracy);
+    assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
+}
+
+#[test]
+fn the_scorer_counts_a_false_merge_and_a_wrong_kind() {
+    let rows = rows();
+    // Everything in one story, every decision "new": the worst answer.
+    let predicted: Vec<(String, String)> =
+        rows.iter().map(|_| ("one".to_owned(), "new".to_owned())).collect();
+    let scores = score(&rows, &predicted);
+    assert!(scores.bcubed_precision < 0.5);
+    assert!((scores.bcubed_recall - 1.0).abs() < 1e-9);
+    assert!(scores.hard_negative_merges > 0);
+    assert!(scores.accuracy < 0.5);
+}
+
+/// Apply an outcome's changelog writes to a compacted "topic".
+fn apply(changelog: &mut BTreeMap<String, Vec<u8>>, outcome: &lede_story::Outcome) {
+    for (key, story) in &outcome.changelog {
+        match story {
+            Some(story) => {
+                changelog.insert(key.clone(), serde_json::to_vec(story).unwrap_or_default())
+            }
+            None => changelog.remove(key),
+        };
+    }
+}
+
+#[test]
+fn restart_at_any_point_gives_the_decisions_of_one_run() {
+    let rows = rows();
+    let mut uninterrupted = StoryEngine::new(EngineConfig::default());
+    let expected: Vec<lede_core::Decision> = rows
+        .iter()
+        .map(|row| uninterrupted.decide(&article(row), row.published_at).decision)
+        .collect();
+    for split in 0..=rows.len() {
+        let mut first = StoryEngine::new(EngineConfig::default());
+        let mut changelog = BTreeMap::new();
+        let mut decisions = Vec::new();
+        for row in &rows[..split] {
+            let outcome = first.decide(&article(row), row.published_at);
+            apply(&mut changelog, &outcome);
+            decisions.push(outcome.decision);
+        }
+        let mut restored = StoryEngine::restore(
+            EngineConfig::default(),
+            changelog.iter().map(|(key, value)| (key.as_str(), value.as_slice())),
+        )
+        .unwrap_or_else(|e| panic!("restore at {split}: {e}"));
+        for row in &rows[split..] {
+            decisions.push(restored.decide(&article(row), row.published_at).decision);
+        }
+        assert_eq!(decisions, expected, "restart after {split} articles changed the decisions");
+    }
+}
+
+#[test]
+fn rollback_undoes_a_batch_exactly() {
+    let rows = rows();
+    let (head, tail) = rows.split_at(rows.len() / 2);
+    let mut engine = StoryEngine::new(EngineConfig::default());
+    for row in head {
+        engine.decide(&article(row), row.published_at);
+    }
+    // A batch whose commit failed: decided, then rolled back, then retried.
+    engine.begin();
+    let first_try: Vec<_> =
+        tail.iter().map(|row| engine.decide(&article(row), row.published_at)).collect();
+    engine.rollback();
+    engine.begin();
+    let retry: Vec<_> =
+        tail.iter().map(|row| engine.decide(&article(row), row.published_at)).collect();
+    engine.commit();
+    assert_eq!(first_try, retry, "a retried batch must decide exactly as the first try");
+}
