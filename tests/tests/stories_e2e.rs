@@ -1,0 +1,171 @@
+//! Issue 4: the daemon publishes StoryEvents. The seed's developing story
+//! arrives as three versions on one feed and as another outlet's printed
+//! page on a second; after a restart, a third outlet's copy joins the same
+//! story (the index is restored from `lede.state.stories`).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use lede_tests::{
+    Daemon, FeedServer, daemon_config, kcat_read_all, read_all, topics, unique_prefix, wait_until,
+};
+
+/// (title, paragraphs) of the embassy story's rows in the evaluation set, by article id.
+fn embassy_versions() -> (Vec<(String, Vec<String>)>, (String, Vec<String>)) {
+    let mut wire: Vec<(String, Vec<String>)> = Vec::new();
+    let mut printed = None;
+    for line in include_str!("../../eval/story/articles.jsonl").lines() {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        let version = (
+            text(&row["title"]),
+            row["paragraphs"].as_array().map(|p| p.iter().map(text).collect()).unwrap_or_default(),
+        );
+        match (row["id"].as_str(), row["label"]["kind"].as_str()) {
+            (Some("w1-embassy"), Some("new" | "update")) => wire.push(version),
+            (Some("sd-embassy"), _) => printed = Some(version),
+            _ => {}
+        }
+    }
+    (wire, printed.unwrap_or_default())
+}
+
+fn rss(title: &str, items: &[(&str, &str, &(String, Vec<String>))]) -> String {
+    let escape = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let items: String = items
+        .iter()
+        .map(|(guid, link, (headline, paragraphs))| {
+            let html: String = paragraphs.iter().map(|p| format!("<p>{}</p>", escape(p))).collect();
+            format!(
+                "<item><guid>{guid}</guid><link>{link}</link><title>{}</title><description>{}</description></item>",
+                escape(headline),
+                escape(&html)
+            )
+        })
+        .collect();
+    format!("<rss version=\"2.0\"><channel><title>{title}</title>{items}</channel></rss>")
+}
+
+fn events(records: &[lede_kafka::ConsumedRecord]) -> Vec<(String, String, u64, String)> {
+    records
+        .iter()
+        .map(|r| {
+            let value: serde_json::Value =
+                serde_json::from_slice(r.value.as_deref().unwrap_or_default()).unwrap_or_default();
+            let header = r
+                .headers
+                .iter()
+                .find(|(k, _)| k == "lede-event")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            assert_eq!(r.key.as_deref(), value["story_id"].as_str(), "keyed by story id");
+            (
+                value["story_id"].as_str().unwrap_or_default().to_owned(),
+                header,
+                value["version"].as_u64().unwrap_or(0),
+                value["source"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn developing_story_versions_and_syndication_become_one_story() {
+    let (wire, printed) = embassy_versions();
+    assert_eq!(wire.len(), 3, "three wire versions in the evaluation set");
+    let late_copy_online = Arc::new(AtomicBool::new(false));
+    let late = late_copy_online.clone();
+    let server = FeedServer::start(move |path, n| {
+        let link = "https://wire-one.example/world/baghdad-embassy";
+        match path {
+            "/wire" => Some((
+                "application/rss+xml",
+                rss("Wire One", &[("embassy", link, &wire[n.min(3) - 1])]),
+            )),
+            // The printed page appears once the wire has sent its third version.
+            "/daily" if n >= 5 => Some((
+                "application/rss+xml",
+                rss(
+                    "Seed Daily",
+                    &[(
+                        "sd-embassy",
+                        "https://seed-daily.example/world/us-embassy-baghdad-stormed",
+                        &printed,
+                    )],
+                ),
+            )),
+            "/daily" => Some(("application/rss+xml", rss("Seed Daily", &[]))),
+            "/late" if late.load(Ordering::SeqCst) => Some((
+                "application/rss+xml",
+                rss("Late Outlet", &[("late-embassy", "https://late.example/baghdad", &wire[1])]),
+            )),
+            "/late" => Some(("application/rss+xml", rss("Late Outlet", &[]))),
+            _ => None,
+        }
+    })
+    .await;
+    let prefix = unique_prefix("stories");
+    let feeds = [
+        ("wire", format!("{}/wire", server.base)),
+        ("daily", format!("{}/daily", server.base)),
+        ("late", format!("{}/late", server.base)),
+    ];
+    let config = daemon_config(&prefix, "250ms", &feeds);
+    let daemon = Daemon::start("stories-1", &config);
+    wait_until("the printed page polled twice", Duration::from_secs(90), || {
+        server.requests("/daily") >= 7
+    })
+    .await;
+    let status = daemon.terminate(Duration::from_secs(30)).await;
+    assert!(status.success(), "lede exited with {status}");
+
+    let names = topics(&prefix);
+    let first = events(&read_all(&names.stories).await);
+    let story_id = first.first().map(|e| e.0.clone()).unwrap_or_default();
+    let expected = vec![
+        (story_id.clone(), "story.new".to_owned(), 1, "Wire One".to_owned()),
+        (story_id.clone(), "story.update".to_owned(), 2, "Wire One".to_owned()),
+        (story_id.clone(), "story.update".to_owned(), 3, "Wire One".to_owned()),
+        (story_id.clone(), "story.source".to_owned(), 3, "Seed Daily".to_owned()),
+    ];
+    assert_eq!(first, expected);
+
+    // The update to version 3 carries the diff: the Breaking paragraph added
+    // and the first paragraph rewritten.
+    let v3: serde_json::Value = read_all(&names.stories)
+        .await
+        .iter()
+        .filter_map(|r| {
+            serde_json::from_slice::<serde_json::Value>(r.value.as_deref().unwrap_or_default()).ok()
+        })
+        .find(|v| v["version"] == 3 && v["kind"] == "update")
+        .unwrap_or_default();
+    assert_eq!(v3["breaking"], true);
+    assert_eq!(v3["changes"]["added"], serde_json::json!([0]));
+    assert_eq!(v3["changes"]["rewritten"], serde_json::json!([{"from": 0, "to": 1}]));
+
+    // Restart: the story index comes back from its changelog, so a third
+    // outlet's copy is a new source of the same story, not a new story.
+    late_copy_online.store(true, Ordering::SeqCst);
+    let before = server.requests("/late");
+    let daemon = Daemon::start("stories-2", &config);
+    wait_until("the late copy polled twice", Duration::from_secs(90), || {
+        server.requests("/late") >= before + 2
+    })
+    .await;
+    let status = daemon.terminate(Duration::from_secs(30)).await;
+    assert!(status.success(), "lede exited with {status}");
+    let all = events(&read_all(&names.stories).await);
+    assert_eq!(all.len(), 5, "one more event, nothing re-emitted: {all:?}");
+    assert_eq!(all[4], (story_id.clone(), "story.source".to_owned(), 3, "Late Outlet".to_owned()));
+
+    // The compacted latest topic, read by an outside client: the story's
+    // latest event is there (older ones may not be compacted away yet).
+    let latest = kcat_read_all(&names.stories_latest);
+    let last = latest.iter().rev().find(|r| r.key.as_deref() == Some(story_id.as_str()));
+    let last: serde_json::Value =
+        serde_json::from_str(last.and_then(|r| r.payload.as_deref()).unwrap_or("{}"))
+            .unwrap_or_default();
+    assert_eq!(last["sources"], serde_json::json!(["Wire One", "Seed Daily", "Late Outlet"]));
+}
