@@ -11,9 +11,13 @@ use lede_tests::{
     Daemon, FeedServer, daemon_config, kcat_read_all, read_all, topics, unique_prefix, wait_until,
 };
 
-/// (title, paragraphs) of the embassy story's rows in the evaluation set, by article id.
-fn embassy_versions() -> (Vec<(String, Vec<String>)>, (String, Vec<String>)) {
-    let mut wire: Vec<(String, Vec<String>)> = Vec::new();
+/// A story version: (title, paragraphs).
+type Version = (String, Vec<String>);
+
+/// The embassy story in the evaluation set: the wire's three versions and
+/// the printed page of another outlet.
+fn embassy_versions() -> (Vec<Version>, Version) {
+    let mut wire: Vec<Version> = Vec::new();
     let mut printed = None;
     for line in include_str!("../../eval/story/articles.jsonl").lines() {
         let row: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
@@ -31,7 +35,7 @@ fn embassy_versions() -> (Vec<(String, Vec<String>)>, (String, Vec<String>)) {
     (wire, printed.unwrap_or_default())
 }
 
-fn rss(title: &str, items: &[(&str, &str, &(String, Vec<String>))]) -> String {
+fn rss(title: &str, items: &[(&str, &str, &Version)]) -> String {
     let escape = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let items: String = items
         .iter()
