@@ -51,10 +51,10 @@ impl Article {
     pub const SCHEMA: &'static str = "lede.article/1";
 
     /// The body: the paragraphs, or the summary when there are none.
-    pub fn paragraphs_or_summary(&self) -> Vec<String> {
+    pub fn paragraphs_or_summary(&self) -> std::borrow::Cow<'_, [String]> {
         match (&self.summary, self.paragraphs.is_empty()) {
-            (Some(summary), true) => vec![summary.clone()],
-            _ => self.paragraphs.clone(),
+            (Some(summary), true) => std::borrow::Cow::Owned(vec![summary.clone()]),
+            _ => std::borrow::Cow::Borrowed(&self.paragraphs),
         }
     }
 
@@ -65,26 +65,27 @@ impl Article {
         summary: Option<&str>,
         paragraphs: &[String],
     ) -> String {
-        let mut text = String::with_capacity(title.len() + 64 * paragraphs.len());
-        push_words(&mut text, title);
-        text.push('\u{1}');
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hash_words(&mut hasher, title);
+        hasher.update(b"\x01");
         if let Some(summary) = summary {
-            push_words(&mut text, summary);
+            hash_words(&mut hasher, summary);
         }
         for paragraph in paragraphs {
-            text.push('\u{2}');
-            push_words(&mut text, paragraph);
+            hasher.update(b"\x02");
+            hash_words(&mut hasher, paragraph);
         }
-        crate::hash::hex128(text.as_bytes())
+        format!("{:032x}", hasher.digest128())
     }
 }
 
-fn push_words(out: &mut String, text: &str) {
+/// Feed the words of `text`, single-space separated, to `hasher`.
+fn hash_words(hasher: &mut xxhash_rust::xxh3::Xxh3, text: &str) {
     for (index, word) in text.split_whitespace().enumerate() {
         if index > 0 {
-            out.push(' ');
+            hasher.update(b" ");
         }
-        out.push_str(word);
+        hasher.update(word.as_bytes());
     }
 }
 

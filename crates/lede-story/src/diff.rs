@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use lede_core::{Changes, Rewrite};
 
-use crate::text::{material_words, word_difference};
+use crate::text::{intersection, material_words, word_difference};
 
 /// A rewrite is material when at least this many words differ.
 const MATERIAL_REWRITE_WORDS: usize = 2;
@@ -46,8 +46,8 @@ impl Diff {
 
 /// Compare `old` (title, paragraphs) with `new`.
 pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) -> Diff {
-    let old_words: Vec<Vec<String>> = old.iter().map(|p| material_words(p)).collect();
-    let new_words: Vec<Vec<String>> = new.iter().map(|p| material_words(p)).collect();
+    let old_words: Vec<Vec<u64>> = old.iter().map(|p| material_words(p)).collect();
+    let new_words: Vec<Vec<u64>> = new.iter().map(|p| material_words(p)).collect();
     let (kept_old, kept_new) = align(&old_words, &new_words);
 
     let mut unmatched_old: Vec<usize> = (0..old.len()).filter(|i| !kept_old.contains(i)).collect();
@@ -63,7 +63,9 @@ pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) ->
             Some((slot, from, _)) => {
                 unmatched_old.remove(slot);
                 result.changes.rewritten.push(Rewrite { from, to });
-                if word_difference(&old_words[from], &new_words[to]) >= MATERIAL_REWRITE_WORDS {
+                if word_difference(&old[from], &old_words[from], &new[to], &new_words[to])
+                    >= MATERIAL_REWRITE_WORDS
+                {
                     result.material_rewritten += 1;
                 }
             }
@@ -80,16 +82,16 @@ pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) ->
     result.changes.rewritten.sort_by_key(|r| r.to);
     if old_title != new_title {
         result.changes.previous_title = Some(old_title.to_owned());
+        let (old_words, new_words) = (material_words(old_title), material_words(new_title));
         result.material_title =
-            word_difference(&material_words(old_title), &material_words(new_title))
-                >= MATERIAL_TITLE_WORDS;
+            word_difference(old_title, &old_words, new_title, &new_words) >= MATERIAL_TITLE_WORDS;
     }
     result
 }
 
 /// Indices of paragraphs kept unchanged (materially equal), as a longest
 /// common subsequence; for very long texts, exact matches in order.
-fn align(old: &[Vec<String>], new: &[Vec<String>]) -> (HashSet<usize>, HashSet<usize>) {
+fn align(old: &[Vec<u64>], new: &[Vec<u64>]) -> (HashSet<usize>, HashSet<usize>) {
     let (n, m) = (old.len(), new.len());
     let mut kept_old = HashSet::new();
     let mut kept_new = HashSet::new();
@@ -131,11 +133,15 @@ fn align(old: &[Vec<String>], new: &[Vec<String>]) -> (HashSet<usize>, HashSet<u
     (kept_old, kept_new)
 }
 
-fn word_jaccard(a: &[String], b: &[String]) -> f64 {
-    let a: HashSet<&str> = a.iter().map(String::as_str).collect();
-    let b: HashSet<&str> = b.iter().map(String::as_str).collect();
-    let union = a.union(&b).count();
-    if union == 0 { 1.0 } else { a.intersection(&b).count() as f64 / union as f64 }
+fn word_jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    for set in [&mut a, &mut b] {
+        set.sort_unstable();
+        set.dedup();
+    }
+    let common = intersection(&a, &b);
+    let union = a.len() + b.len() - common;
+    if union == 0 { 1.0 } else { common as f64 / union as f64 }
 }
 
 #[cfg(test)]

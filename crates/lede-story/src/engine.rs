@@ -23,10 +23,11 @@ use lede_core::hash::hex128_parts;
 use lede_core::{Article, Decision, DecisionKind, StoryEvent};
 use serde::{Deserialize, Serialize};
 
-use crate::diff::{Diff, diff};
+use crate::diff::diff;
 use crate::minhash::{BANDS, Signature};
 use crate::text::{
-    COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, shingles, word_hashes,
+    COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, push_word_hashes, shingle_hashes,
+    word_hashes,
 };
 
 /// Tuning of the engine. The defaults are the measured ones (see `eval/`).
@@ -116,10 +117,13 @@ pub enum RestoreError {
     },
 }
 
-/// A story and what the engine derives from it.
+/// A story and what the engine derives from its latest version.
 #[derive(Debug, Clone)]
 struct Entry {
     story: Story,
+    /// 2-word shingles (truncated to 32 bits), sorted: for verification.
+    compare: Vec<u32>,
+    /// LSH band keys of the 3-word shingle signature: for candidate search.
     bands: [u64; BANDS],
 }
 
@@ -147,31 +151,32 @@ struct UndoLog {
 
 /// Text features of an article or a story version.
 struct Features {
-    /// 2-word shingles, for verification.
-    shingles: Vec<u64>,
-    /// Signature of the 3-word shingles, for candidate search.
-    signature: Signature,
+    compare: Vec<u32>,
+    bands: [u64; BANDS],
 }
 
 impl Features {
     fn of(title: &str, paragraphs: &[String]) -> Self {
-        let hashes = text_hashes(title, paragraphs);
-        let signature = Signature::of(&shingles(&hashes, SIGNATURE_SHINGLE_WORDS));
-        Self { shingles: shingles(&hashes, COMPARE_SHINGLE_WORDS), signature }
-    }
-
-    /// Only the verification shingles (a story's, when checking a candidate).
-    fn compare_shingles(title: &str, paragraphs: &[String]) -> Vec<u64> {
-        shingles(&text_hashes(title, paragraphs), COMPARE_SHINGLE_WORDS)
+        let mut hashes = word_hashes(title);
+        for paragraph in paragraphs {
+            push_word_hashes(paragraph, &mut hashes);
+        }
+        let bands = Signature::of(shingle_hashes(&hashes, SIGNATURE_SHINGLE_WORDS)).band_keys();
+        // Truncation to 32 bits keeps the index small; collisions only nudge Jaccard.
+        let mut compare: Vec<u32> =
+            shingle_hashes(&hashes, COMPARE_SHINGLE_WORDS).map(|h| h as u32).collect();
+        compare.sort_unstable();
+        compare.dedup();
+        Self { compare, bands }
     }
 }
 
-fn text_hashes(title: &str, paragraphs: &[String]) -> Vec<u64> {
-    let mut hashes = word_hashes(title);
-    for paragraph in paragraphs {
-        hashes.extend(word_hashes(paragraph));
-    }
-    hashes
+/// The exact keys a story is found by.
+#[derive(Debug, Clone, Copy)]
+enum Key {
+    Article,
+    Url,
+    ContentHash,
 }
 
 /// How an article relates to a story.
@@ -207,7 +212,8 @@ impl StoryEngine {
         stories.sort_by_key(|s| s.seq);
         for story in stories {
             engine.next_seq = engine.next_seq.max(story.seq + 1);
-            engine.insert(story);
+            let features = Features::of(&story.title, &story.paragraphs);
+            engine.insert(story, features);
         }
         Ok(engine)
     }
@@ -241,7 +247,8 @@ impl StoryEngine {
         for (seq, previous) in previous.into_iter().rev() {
             self.remove(seq);
             if let Some(story) = previous {
-                self.insert(story);
+                let features = Features::of(&story.title, &story.paragraphs);
+                self.insert(story, features);
             }
         }
         self.next_seq = next_seq;
@@ -252,10 +259,9 @@ impl StoryEngine {
         let mut changelog = self.expire(now);
         let paragraphs = article.paragraphs_or_summary();
         let features = Features::of(&article.title, &paragraphs);
-        let matched = self.find(article, &features, now);
-        let (decision, event, story) = match matched {
-            None => self.start_story(article, paragraphs, now),
-            Some((seq, relation)) => self.merge(seq, relation, article, paragraphs, now),
+        let (decision, event, story) = match self.find(article, &features, now) {
+            None => self.start_story(article, paragraphs.into_owned(), features, now),
+            Some((seq, relation)) => self.merge(seq, relation, article, &paragraphs, features, now),
         };
         if let Some(story) = story {
             changelog.push((story.id.clone(), Some(story)));
@@ -285,8 +291,7 @@ impl StoryEngine {
             return Some((seq, Relation::SameText));
         }
         let mut candidates: Vec<u64> = features
-            .signature
-            .band_keys()
+            .bands
             .iter()
             .filter_map(|key| self.by_band.get(key))
             .flatten()
@@ -297,10 +302,8 @@ impl StoryEngine {
         candidates.dedup();
         let mut best: Option<(u64, f64)> = None;
         for seq in candidates {
-            let Some(entry) = self.stories.get(&seq) else {
-                continue;
-            };
-            let score = self.similarity(features, &entry.story);
+            let Some(entry) = self.stories.get(&seq) else { continue };
+            let score = self.similarity(&features.compare, &entry.compare);
             if score > 0.0 && best.is_none_or(|(_, best_score)| score > best_score) {
                 best = Some((seq, score));
             }
@@ -308,23 +311,21 @@ impl StoryEngine {
         best.map(|(seq, _)| (seq, Relation::Similar))
     }
 
-    /// How strongly the texts match, or 0 below every threshold.
-    fn similarity(&self, article: &Features, story: &Story) -> f64 {
-        let story_shingles = Features::compare_shingles(&story.title, &story.paragraphs);
-        let (a, s) = (&article.shingles, &story_shingles);
-        if a.is_empty() || s.is_empty() {
+    /// How strongly two shingle sets match, or 0 below every threshold.
+    fn similarity(&self, article: &[u32], story: &[u32]) -> f64 {
+        if article.is_empty() || story.is_empty() {
             return 0.0;
         }
-        let common = intersection(a, s) as f64;
-        let jaccard = common / ((a.len() + s.len()) as f64 - common);
-        let contained = |part: &[u64]| {
+        let common = intersection(article, story) as f64;
+        let jaccard = common / ((article.len() + story.len()) as f64 - common);
+        let contained = |part: &[u32]| {
             if part.len() >= self.config.min_contained_shingles {
                 common / part.len() as f64
             } else {
                 0.0
             }
         };
-        let containment = contained(s).max(contained(a));
+        let containment = contained(story).max(contained(article));
         let mut score = 0.0;
         if jaccard >= self.config.min_jaccard {
             score = jaccard;
@@ -339,6 +340,7 @@ impl StoryEngine {
         &mut self,
         article: &Article,
         paragraphs: Vec<String>,
+        features: Features,
         now: DateTime<Utc>,
     ) -> (Decision, Option<StoryEvent>, Option<Story>) {
         let seq = self.next_seq;
@@ -360,7 +362,7 @@ impl StoryEngine {
             updated_at: now,
         };
         self.record(seq);
-        self.insert(story.clone());
+        self.insert(story.clone(), features);
         let decision = Decision {
             id: article.id.clone(),
             story_id: story.id.clone(),
@@ -376,59 +378,113 @@ impl StoryEngine {
         seq: u64,
         relation: Relation,
         article: &Article,
-        paragraphs: Vec<String>,
+        paragraphs: &[String],
+        features: Features,
         now: DateTime<Utc>,
     ) -> (Decision, Option<StoryEvent>, Option<Story>) {
         let Some(entry) = self.stories.get(&seq) else {
-            return self.start_story(article, paragraphs, now);
+            return self.start_story(article, paragraphs.to_vec(), features, now);
         };
-        let mut story = entry.story.clone();
-        let change: Diff = diff(&story.title, &story.paragraphs, &article.title, &paragraphs);
+        let story = &entry.story;
         let new_source = !story.sources.contains(&article.source);
-        let kind = match relation {
-            Relation::SameItem if change.is_material() => DecisionKind::Update,
-            Relation::SameItem => DecisionKind::Duplicate,
-            Relation::SameText | Relation::Similar if new_source => DecisionKind::Source,
-            Relation::Similar if change.adds_material() => DecisionKind::Update,
-            Relation::SameText | Relation::Similar => DecisionKind::Duplicate,
+        let seen_text = story.content_hashes.contains(&article.content_hash);
+        let change = || diff(&story.title, &story.paragraphs, &article.title, paragraphs);
+        let (kind, changes) = match relation {
+            Relation::SameItem if seen_text => (DecisionKind::Duplicate, None),
+            Relation::SameItem => match change() {
+                d if d.is_material() => (DecisionKind::Update, Some(d.changes)),
+                _ => (DecisionKind::Duplicate, None),
+            },
+            Relation::SameText | Relation::Similar if new_source => (DecisionKind::Source, None),
+            Relation::SameText => (DecisionKind::Duplicate, None),
+            Relation::Similar => match change() {
+                d if d.adds_material() => (DecisionKind::Update, Some(d.changes)),
+                _ => (DecisionKind::Duplicate, None),
+            },
         };
-        let limit = self.config.max_keys_per_story;
-        let mut keys_changed = push_capped(&mut story.article_ids, &article.id, limit);
-        if let Some(url) = &article.url {
-            keys_changed |= push_capped(&mut story.urls, url, limit);
+        let story_id = story.id.clone();
+        let keys_known = story.article_ids.contains(&article.id)
+            && seen_text
+            && article.url.as_ref().is_none_or(|url| story.urls.contains(url));
+        if kind == DecisionKind::Duplicate && keys_known {
+            let decision =
+                Decision { id: article.id.clone(), story_id, version: story.version, kind };
+            return (decision, None, None);
         }
-        keys_changed |= push_capped(&mut story.content_hashes, &article.content_hash, limit);
-        let event = match kind {
+
+        self.record(seq);
+        self.add_key(seq, Key::Article, &article.id);
+        if let Some(url) = &article.url {
+            self.add_key(seq, Key::Url, url);
+        }
+        self.add_key(seq, Key::ContentHash, &article.content_hash);
+        if kind == DecisionKind::Update {
+            self.replace_features(seq, features);
+        }
+        let limit = self.config.max_keys_per_story;
+        let Some(entry) = self.stories.get_mut(&seq) else {
+            return (Decision { id: article.id.clone(), story_id, version: 0, kind }, None, None);
+        };
+        let story = &mut entry.story;
+        let previously_updated = story.updated_at;
+        match kind {
             DecisionKind::Update => {
                 story.version += 1;
                 story.title = article.title.clone();
-                story.breaking = is_breaking(&article.title, &paragraphs);
-                story.paragraphs = paragraphs;
-                story.url = article.url.clone().or(story.url);
+                story.breaking = is_breaking(&article.title, paragraphs);
+                story.paragraphs = paragraphs.to_vec();
+                story.url = article.url.clone().or(story.url.take());
                 push_capped(&mut story.sources, &article.source, limit);
                 story.updated_at = now;
-                Some(event_of(&story, kind, &article.source, Some(change.changes)))
             }
             DecisionKind::Source => {
                 push_capped(&mut story.sources, &article.source, limit);
                 story.updated_at = now;
-                Some(event_of(&story, kind, &article.source, None))
             }
-            DecisionKind::New | DecisionKind::Duplicate => None,
-        };
-        let decision = Decision {
-            id: article.id.clone(),
-            story_id: story.id.clone(),
-            version: story.version,
-            kind,
-        };
-        if event.is_none() && !keys_changed {
-            return (decision, None, None);
+            DecisionKind::New | DecisionKind::Duplicate => {}
         }
-        self.record(seq);
-        self.remove(seq);
-        self.insert(story.clone());
-        (decision, event, Some(story))
+        let event = matches!(kind, DecisionKind::Update | DecisionKind::Source)
+            .then(|| event_of(story, kind, &article.source, changes));
+        let decision = Decision { id: article.id.clone(), story_id, version: story.version, kind };
+        let snapshot = story.clone();
+        if snapshot.updated_at != previously_updated {
+            self.by_age.remove(&(previously_updated, seq));
+            self.by_age.insert((snapshot.updated_at, seq));
+        }
+        (decision, event, Some(snapshot))
+    }
+
+    /// Remember `value` as one of story `seq`'s keys (oldest dropped beyond the cap).
+    fn add_key(&mut self, seq: u64, key: Key, value: &str) {
+        let limit = self.config.max_keys_per_story;
+        let Some(entry) = self.stories.get_mut(&seq) else { return };
+        let (list, map) = match key {
+            Key::Article => (&mut entry.story.article_ids, &mut self.by_article),
+            Key::Url => (&mut entry.story.urls, &mut self.by_url),
+            Key::ContentHash => (&mut entry.story.content_hashes, &mut self.by_hash),
+        };
+        if list.iter().any(|v| v == value) {
+            return;
+        }
+        list.push(value.to_owned());
+        map.insert(value.to_owned(), seq);
+        if list.len() > limit {
+            let oldest = list.remove(0);
+            remove_if(map, &oldest, seq);
+        }
+    }
+
+    /// Index story `seq` by the features of its new version.
+    fn replace_features(&mut self, seq: u64, features: Features) {
+        let Some(entry) = self.stories.get_mut(&seq) else { return };
+        for key in entry.bands {
+            remove_from_band(&mut self.by_band, key, seq);
+        }
+        for key in features.bands {
+            self.by_band.entry(key).or_default().push(seq);
+        }
+        entry.compare = features.compare;
+        entry.bands = features.bands;
     }
 
     /// Evict stories not updated within the window; their tombstones.
@@ -439,8 +495,8 @@ impl StoryEngine {
                 break;
             }
             self.record(seq);
-            if let Some(story) = self.remove(seq) {
-                evicted.push((story.id, None));
+            if let Some(entry) = self.remove(seq) {
+                evicted.push((entry.story.id, None));
             }
         }
         evicted
@@ -448,15 +504,13 @@ impl StoryEngine {
 
     /// Remember `seq`'s current value for a rollback.
     fn record(&mut self, seq: u64) {
-        let previous = self.stories.get(&seq).map(|e| e.story.clone());
         if let Some(log) = &mut self.undo {
-            log.previous.push((seq, previous));
+            log.previous.push((seq, self.stories.get(&seq).map(|e| e.story.clone())));
         }
     }
 
-    fn insert(&mut self, story: Story) {
+    fn insert(&mut self, story: Story, features: Features) {
         let seq = story.seq;
-        let bands = Features::of(&story.title, &story.paragraphs).signature.band_keys();
         for id in &story.article_ids {
             self.by_article.insert(id.clone(), seq);
         }
@@ -466,15 +520,16 @@ impl StoryEngine {
         for hash in &story.content_hashes {
             self.by_hash.insert(hash.clone(), seq);
         }
-        for key in bands {
+        for key in features.bands {
             self.by_band.entry(key).or_default().push(seq);
         }
         self.by_age.insert((story.updated_at, seq));
-        self.stories.insert(seq, Entry { story, bands });
+        self.stories.insert(seq, Entry { story, compare: features.compare, bands: features.bands });
     }
 
-    fn remove(&mut self, seq: u64) -> Option<Story> {
-        let Entry { story, bands } = self.stories.remove(&seq)?;
+    fn remove(&mut self, seq: u64) -> Option<Entry> {
+        let entry = self.stories.remove(&seq)?;
+        let story = &entry.story;
         for id in &story.article_ids {
             remove_if(&mut self.by_article, id, seq);
         }
@@ -484,16 +539,20 @@ impl StoryEngine {
         for hash in &story.content_hashes {
             remove_if(&mut self.by_hash, hash, seq);
         }
-        for key in bands {
-            if let Some(list) = self.by_band.get_mut(&key) {
-                list.retain(|&s| s != seq);
-                if list.is_empty() {
-                    self.by_band.remove(&key);
-                }
-            }
+        for key in entry.bands {
+            remove_from_band(&mut self.by_band, key, seq);
         }
         self.by_age.remove(&(story.updated_at, seq));
-        Some(story)
+        Some(entry)
+    }
+}
+
+fn remove_from_band(by_band: &mut HashMap<u64, Vec<u64>>, key: u64, seq: u64) {
+    if let Some(list) = by_band.get_mut(&key) {
+        list.retain(|&s| s != seq);
+        if list.is_empty() {
+            by_band.remove(&key);
+        }
     }
 }
 
@@ -503,16 +562,15 @@ fn remove_if(map: &mut HashMap<String, u64>, key: &str, seq: u64) {
     }
 }
 
-/// Append `value` unless present; drop the oldest beyond `limit`. True if changed.
-fn push_capped(list: &mut Vec<String>, value: &str, limit: usize) -> bool {
+/// Append `value` unless present; drop the oldest beyond `limit`.
+fn push_capped(list: &mut Vec<String>, value: &str, limit: usize) {
     if list.iter().any(|v| v == value) {
-        return false;
+        return;
     }
     list.push(value.to_owned());
     if list.len() > limit {
         list.remove(0);
     }
-    true
 }
 
 /// Phrases that mark an item as breaking, developing or urgent.

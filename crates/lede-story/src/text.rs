@@ -1,6 +1,8 @@
-//! Text as the story engine compares it: lower-case word tokens, word
-//! shingles hashed to `u64`, and the "material" form of a text in which
-//! numbers (timestamps, counters) do not count.
+//! Text as the story engine compares it: hashes of lower-case words (no
+//! allocation per word), word shingles hashed to `u64`, and the "material"
+//! words of a paragraph, in which a timestamp line has none.
+
+use std::sync::LazyLock;
 
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -11,32 +13,78 @@ pub const SIGNATURE_SHINGLE_WORDS: usize = 3;
 /// changed numbers of a developing story.
 pub const COMPARE_SHINGLE_WORDS: usize = 2;
 
-/// Lower-case alphanumeric words of `text`, in order.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+/// Calls `f(word, hash)` for each alphanumeric word of `text`, in order:
+/// `word` as written, `hash` of its lower-case form.
+pub fn scan_words(text: &str, mut f: impl FnMut(&str, u64)) {
+    let bytes = text.as_bytes();
+    let mut lower = String::new();
+    let mut at = 0;
+    // Bytes are scanned directly; only non-ASCII characters are decoded.
+    let next = |at: usize| -> (bool, usize, bool) {
+        let byte = bytes[at];
+        if byte.is_ascii() {
+            (byte.is_ascii_alphanumeric(), 1, byte.is_ascii_uppercase())
+        } else {
+            let c = text[at..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8(), true)
+        }
+    };
+    while at < bytes.len() {
+        let (is_word, width, _) = next(at);
+        if !is_word {
+            at += width;
+            continue;
+        }
+        let start = at;
+        let mut needs_lowering = false;
+        while at < bytes.len() {
+            let (is_word, width, special) = next(at);
+            if !is_word {
+                break;
+            }
+            needs_lowering |= special;
+            at += width;
+        }
+        let word = &text[start..at];
+        let hash = if needs_lowering {
+            lower.clear();
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+            xxh3_64(lower.as_bytes())
+        } else {
+            xxh3_64(word.as_bytes())
+        };
+        f(word, hash);
+    }
 }
 
-/// Hashes of the words of `text`, in order.
+/// Hashes of the lower-case words of `text`, appended to `out`.
+pub fn push_word_hashes(text: &str, out: &mut Vec<u64>) {
+    scan_words(text, |_, hash| out.push(hash));
+}
+
+/// Hashes of the lower-case words of `text`, in order.
 pub fn word_hashes(text: &str) -> Vec<u64> {
-    words(text).map(|w| xxh3_64(w.as_bytes())).collect()
+    let mut out = Vec::new();
+    push_word_hashes(text, &mut out);
+    out
 }
 
 /// The sorted, de-duplicated set of `words`-word shingle hashes of a word
 /// sequence. Sequences shorter than a shingle give their words' hashes.
 pub fn shingles(word_hashes: &[u64], words: usize) -> Vec<u64> {
-    let mut set: Vec<u64> = if word_hashes.len() < words {
-        word_hashes.to_vec()
-    } else {
-        word_hashes
-            .windows(words)
-            .map(|w| {
-                mix(w.iter().enumerate().fold(0, |acc, (i, h)| acc ^ h.rotate_left(21 * i as u32)))
-            })
-            .collect()
-    };
+    let mut set: Vec<u64> = shingle_hashes(word_hashes, words).collect();
     set.sort_unstable();
     set.dedup();
     set
+}
+
+/// Hashes of the `words`-word shingles of a word sequence, unsorted and
+/// possibly repeated (a sequence shorter than a shingle gives its words).
+pub fn shingle_hashes(word_hashes: &[u64], words: usize) -> impl Iterator<Item = u64> + '_ {
+    let windows = if word_hashes.len() < words { 1 } else { words };
+    word_hashes.windows(windows).map(|w| {
+        mix(w.iter().enumerate().fold(0, |acc, (i, h)| acc ^ h.rotate_left(21 * i as u32)))
+    })
 }
 
 /// A strong 64-bit mixer (the finalizer of SplitMix64).
@@ -47,7 +95,7 @@ pub fn mix(mut x: u64) -> u64 {
 }
 
 /// Size of the intersection of two sorted sets.
-pub fn intersection(a: &[u64], b: &[u64]) -> usize {
+pub fn intersection<T: Ord>(a: &[T], b: &[T]) -> usize {
     let (mut i, mut j, mut common) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -107,48 +155,64 @@ const TIMESTAMP_MARKERS: &[&str] = &[
     "november",
     "december",
 ];
+static TIMESTAMP_MARKER_HASHES: LazyLock<Vec<u64>> =
+    LazyLock::new(|| TIMESTAMP_MARKERS.iter().map(|w| xxh3_64(w.as_bytes())).collect());
 /// Longest line that can be a timestamp line, in words.
 const TIMESTAMP_LINE_WORDS: usize = 12;
 
-/// Words that carry meaning for "did this change materially": the lower-case
-/// words, except that a timestamp line ("Updated 10:32 GMT, Dec 31") has
-/// none: adding, changing or removing it is not material. Numbers elsewhere
-/// (a death toll) do count.
-pub fn material_words(text: &str) -> Vec<String> {
-    let all: Vec<String> = words(text).collect();
-    let timestamp_line = all.len() <= TIMESTAMP_LINE_WORDS
-        && all.iter().any(|w| TIMESTAMP_MARKERS.contains(&w.as_str()))
-        && all.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()));
-    if timestamp_line { Vec::new() } else { all }
+/// The words of a paragraph that count for "did this change materially":
+/// the hashes of its lower-case words, except that a timestamp line
+/// ("Updated 10:32 GMT, Dec 31") has none: adding, changing or removing it
+/// is not material. Numbers elsewhere (a death toll) do count.
+pub fn material_words(text: &str) -> Vec<u64> {
+    let (mut hashes, mut has_digit, mut has_marker) = (Vec::new(), false, false);
+    scan_words(text, |word, hash| {
+        has_digit |= word.bytes().any(|b| b.is_ascii_digit());
+        has_marker |= TIMESTAMP_MARKER_HASHES.contains(&hash);
+        hashes.push(hash);
+    });
+    if hashes.len() <= TIMESTAMP_LINE_WORDS && has_digit && has_marker {
+        Vec::new()
+    } else {
+        hashes
+    }
 }
 
-/// Words in one list and not the other, counting repeats, where a word
-/// replaced by a near-identical one (a typo fix: edit distance at most 2,
-/// no digits, at least 4 letters) does not count.
-pub fn word_difference(a: &[String], b: &[String]) -> usize {
-    let mut counts: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-    for w in a {
-        *counts.entry(w).or_default() += 1;
+/// How many words differ between two paragraphs (material words, counting
+/// repeats), where a word replaced by a near-identical one (a typo fix:
+/// edit distance at most 2, no digits, at least 4 letters) does not count.
+/// The texts are only read again when both sides lost and gained words.
+pub fn word_difference(old_text: &str, old: &[u64], new_text: &str, new: &[u64]) -> usize {
+    let (mut old_sorted, mut new_sorted) = (old.to_vec(), new.to_vec());
+    old_sorted.sort_unstable();
+    new_sorted.sort_unstable();
+    let common = intersection(&old_sorted, &new_sorted);
+    let (removed, added) = (old_sorted.len() - common, new_sorted.len() - common);
+    if removed == 0 || added == 0 {
+        return removed + added;
     }
-    for w in b {
-        *counts.entry(w).or_default() -= 1;
-    }
-    let mut removed: Vec<&str> = Vec::new();
-    let mut added: Vec<&str> = Vec::new();
-    for (word, count) in counts {
-        let list = if count > 0 { &mut removed } else { &mut added };
-        list.extend(std::iter::repeat_n(word, count.unsigned_abs() as usize));
-    }
-    removed.sort_unstable();
-    added.sort_unstable();
+    // The words of `text` not in `theirs` (as multisets), lower-cased.
+    let only = |text: &str, theirs: &[u64]| {
+        let mut words: Vec<String> = Vec::new();
+        let mut theirs = theirs.to_vec();
+        scan_words(text, |word, hash| match theirs.iter().position(|h| *h == hash) {
+            Some(slot) => {
+                theirs.swap_remove(slot);
+            }
+            None => words.push(word.to_lowercase()),
+        });
+        words
+    };
+    let removed_words = only(old_text, new);
+    let mut added_words = only(new_text, old);
     let mut typos = 0;
-    for old in &removed {
-        if let Some(slot) = added.iter().position(|new| is_typo_fix(old, new)) {
-            added.remove(slot);
+    for word in &removed_words {
+        if let Some(slot) = added_words.iter().position(|new| is_typo_fix(word, new)) {
+            added_words.swap_remove(slot);
             typos += 1;
         }
     }
-    removed.len() - typos + added.len()
+    removed + added - 2 * typos
 }
 
 fn is_typo_fix(old: &str, new: &str) -> bool {
@@ -160,10 +224,16 @@ fn is_typo_fix(old: &str, new: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn difference(a: &str, b: &str) -> usize {
+        word_difference(a, &material_words(a), b, &material_words(b))
+    }
+
     #[test]
     fn words_are_lower_case_and_alphanumeric() {
-        let got: Vec<String> = words("U.S. Embassy, in Baghdad's—compound").collect();
-        assert_eq!(got, vec!["u", "s", "embassy", "in", "baghdad", "s", "compound"]);
+        let mut got = Vec::new();
+        scan_words("U.S. Embassy, in Baghdad's—compound", |word, _| got.push(word.to_owned()));
+        assert_eq!(got, vec!["U", "S", "Embassy", "in", "Baghdad", "s", "compound"]);
+        assert_eq!(word_hashes("Embassy ÉTÉ"), word_hashes("embassy été"));
     }
 
     #[test]
@@ -176,23 +246,21 @@ mod tests {
         assert_eq!(shingles(&word_hashes("a b c a b c"), 2).len(), 3, "ab, bc, ca");
     }
 
+    /// Fixture table: (old, new, words that differ materially).
+    const DIFFERENCES: &[(&str, &str, usize)] = &[
+        ("Updated 10:32 GMT, Dec 31", "Updated 11:05 GMT, Dec 31", 0),
+        ("Updated 10:32 GMT, Dec 31", "", 0),
+        ("Police said 25 people were hurt.", "Police said 30 people were hurt.", 2),
+        ("to desperse the crowd", "to disperse the crowd", 0),
+        ("a b c", "a b c d", 1),
+        ("The Guards", "the guards", 0),
+        ("a b", "c d", 4),
+    ];
+
     #[test]
-    fn digits_do_not_count_materially() {
-        let a = material_words("Updated 10:32 GMT, Dec 31");
-        let b = material_words("Updated 11:05 GMT, Dec 31");
-        assert_eq!(word_difference(&a, &b), 0);
-        let toll = word_difference(
-            &material_words("Police said 25 people were hurt."),
-            &material_words("Police said 30 people were hurt."),
-        );
-        assert_eq!(toll, 2, "numbers in body text are material");
-        assert_eq!(
-            word_difference(
-                &material_words("to desperse the crowd"),
-                &material_words("to disperse the crowd")
-            ),
-            0
-        );
-        assert_eq!(word_difference(&material_words("a b c"), &material_words("a b c d")), 1);
+    fn material_differences() {
+        for (old, new, expected) in DIFFERENCES {
+            assert_eq!(difference(old, new), *expected, "{old:?} -> {new:?}");
+        }
     }
 }

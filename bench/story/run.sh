@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Story engine throughput: `lede dedup` against the datasketch peer on the
+# same synthetic corpus, in the same run. Prints both rates and the ratio.
+#
+#   bench/story/run.sh [ARTICLES]      (default 50000; needs: pip install datasketch)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+articles="${1:-50000}"
+corpus="target/bench/story-$articles.jsonl"
+mkdir -p target/bench
+[[ -s "$corpus" ]] || python3 bench/story/gen.py --articles "$articles" > "$corpus"
+cargo build --release --locked -q -p lede
+
+best=""
+for _ in 1 2 3; do
+  start=$(date +%s.%N)
+  target/release/lede dedup "$corpus" > target/bench/story-decisions.jsonl
+  end=$(date +%s.%N)
+  seconds=$(echo "$end - $start" | bc -l)
+  if [[ -z "$best" ]] || (( $(echo "$seconds < $best" | bc -l) )); then best="$seconds"; fi
+done
+lede_rate=$(echo "$articles / $best" | bc -l)
+printf '{"tool":"lede dedup","articles":%d,"seconds":%.3f,"articles_per_second":%.1f}\n' "$articles" "$best" "$lede_rate"
+python3 -c 'import collections,json,sys; print(json.dumps(collections.Counter(json.loads(l)["kind"] for l in open(sys.argv[1]))))' target/bench/story-decisions.jsonl
+
+peer=$(python3 bench/story/peer_datasketch.py "$corpus")
+echo "$peer"
+peer_rate=$(echo "$peer" | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles_per_second"])')
+printf 'ratio (lede / datasketch): %.1fx\n' "$(echo "$lede_rate / $peer_rate" | bc -l)"
