@@ -65,27 +65,56 @@ impl Article {
         summary: Option<&str>,
         paragraphs: &[String],
     ) -> String {
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hash_words(&mut hasher, title);
-        hasher.update(b"\x01");
+        let size = title.len()
+            + summary.map_or(0, str::len)
+            + paragraphs.iter().map(|p| p.len() + 1).sum::<usize>();
+        let mut text = Vec::with_capacity(size + 2);
+        push_words(&mut text, title);
+        text.push(1);
         if let Some(summary) = summary {
-            hash_words(&mut hasher, summary);
+            push_words(&mut text, summary);
         }
         for paragraph in paragraphs {
-            hasher.update(b"\x02");
-            hash_words(&mut hasher, paragraph);
+            text.push(2);
+            push_words(&mut text, paragraph);
         }
-        format!("{:032x}", hasher.digest128())
+        crate::hash::hex128(&text)
     }
 }
 
-/// Feed the words of `text`, single-space separated, to `hasher`.
-fn hash_words(hasher: &mut xxhash_rust::xxh3::Xxh3, text: &str) {
-    for (index, word) in text.split_whitespace().enumerate() {
-        if index > 0 {
-            hasher.update(b" ");
+/// Append the words of `text` to `out`, separated by single spaces.
+/// ASCII is checked byte by byte; only other characters are decoded.
+fn push_words(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    let space_at = |at: usize| -> (bool, usize) {
+        let byte = bytes[at];
+        if byte.is_ascii() {
+            (byte.is_ascii_whitespace() || byte == 0x0b, 1)
+        } else {
+            let c = text[at..].chars().next().unwrap_or('x');
+            (c.is_whitespace(), c.len_utf8())
         }
-        hasher.update(word.as_bytes());
+    };
+    let (mut at, mut first) = (0, true);
+    while at < bytes.len() {
+        let (space, width) = space_at(at);
+        if space {
+            at += width;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() {
+            let (space, width) = space_at(at);
+            if space {
+                break;
+            }
+            at += width;
+        }
+        if !first {
+            out.push(b' ');
+        }
+        first = false;
+        out.extend_from_slice(&bytes[start..at]);
     }
 }
 

@@ -149,7 +149,21 @@ struct UndoLog {
     previous: Vec<(u64, Option<Story>)>,
 }
 
+/// What the engine reads from an article's text, computed apart from
+/// [`StoryEngine::decide_with`] so that callers can compute it in parallel
+/// (it depends on the article alone).
+#[derive(Debug)]
+pub struct ArticleFeatures(Features);
+
+impl ArticleFeatures {
+    /// The features of `article`'s title and text.
+    pub fn of(article: &Article) -> Self {
+        Self(Features::of(&article.title, &article.paragraphs_or_summary()))
+    }
+}
+
 /// Text features of an article or a story version.
+#[derive(Debug)]
 struct Features {
     compare: Vec<u32>,
     bands: [u64; BANDS],
@@ -256,9 +270,19 @@ impl StoryEngine {
 
     /// Decide for `article`, seen at `now`.
     pub fn decide(&mut self, article: &Article, now: DateTime<Utc>) -> Outcome {
+        self.decide_with(article, ArticleFeatures::of(article), now)
+    }
+
+    /// Decide for `article`, seen at `now`, with its precomputed features.
+    pub fn decide_with(
+        &mut self,
+        article: &Article,
+        features: ArticleFeatures,
+        now: DateTime<Utc>,
+    ) -> Outcome {
         let mut changelog = self.expire(now);
         let paragraphs = article.paragraphs_or_summary();
-        let features = Features::of(&article.title, &paragraphs);
+        let features = features.0;
         let (decision, event, story) = match self.find(article, &features, now) {
             None => self.start_story(article, paragraphs.into_owned(), features, now),
             Some((seq, relation)) => self.merge(seq, relation, article, &paragraphs, features, now),

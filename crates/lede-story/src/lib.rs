@@ -16,4 +16,6 @@ pub mod engine;
 pub mod minhash;
 pub mod text;
 
-pub use engine::{EngineConfig, Outcome, RestoreError, Story, StoryEngine, is_breaking};
+pub use engine::{
+    ArticleFeatures, EngineConfig, Outcome, RestoreError, Story, StoryEngine, is_breaking,
+};

@@ -22,12 +22,12 @@ pub const BANDS: usize = BINS / ROWS;
 pub struct Signature(pub [u64; BINS]);
 
 impl Signature {
-    /// The signature of a set of shingle hashes (repeats do not matter;
-    /// an empty set gives an all-`MAX` signature).
+    /// The signature of a set of shingle hashes, which must be well mixed
+    /// already (as [`crate::text::shingle_hashes`] gives them). Repeats do not
+    /// matter; an empty set gives an all-`MAX` signature.
     pub fn of(shingles: impl IntoIterator<Item = u64>) -> Self {
         let mut bins = [u64::MAX; BINS];
-        for shingle in shingles {
-            let h = mix(shingle);
+        for h in shingles {
             let bin = (h >> 58) as usize; // top 6 bits: 64 bins
             let value = h & ((1 << 58) - 1);
             if value < bins[bin] {

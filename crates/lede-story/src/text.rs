@@ -13,24 +13,48 @@ pub const SIGNATURE_SHINGLE_WORDS: usize = 3;
 /// changed numbers of a developing story.
 pub const COMPARE_SHINGLE_WORDS: usize = 2;
 
+/// Byte classes for the ASCII fast path of [`scan_words`].
+const WORD: u8 = 1;
+const UPPER: u8 = 2;
+const NON_ASCII: u8 = 4;
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = if b >= 0x80 {
+            NON_ASCII
+        } else if b.is_ascii_uppercase() {
+            WORD | UPPER
+        } else if b.is_ascii_alphanumeric() {
+            WORD
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    table
+};
+
 /// Calls `f(word, hash)` for each alphanumeric word of `text`, in order:
-/// `word` as written, `hash` of its lower-case form.
+/// `word` as written, `hash` of its lower-case form. ASCII is classified
+/// by table; only non-ASCII characters are decoded.
 pub fn scan_words(text: &str, mut f: impl FnMut(&str, u64)) {
     let bytes = text.as_bytes();
     let mut lower = String::new();
-    let mut at = 0;
-    // Bytes are scanned directly; only non-ASCII characters are decoded.
-    let next = |at: usize| -> (bool, usize, bool) {
-        let byte = bytes[at];
-        if byte.is_ascii() {
-            (byte.is_ascii_alphanumeric(), 1, byte.is_ascii_uppercase())
+    // (is a word character, width in bytes, needs lower-casing)
+    let class = |at: usize| -> (bool, usize, bool) {
+        let class = BYTE_CLASS[bytes[at] as usize];
+        if class & NON_ASCII == 0 {
+            (class & WORD != 0, 1, class & UPPER != 0)
         } else {
             let c = text[at..].chars().next().unwrap_or(' ');
             (c.is_alphanumeric(), c.len_utf8(), true)
         }
     };
+    let mut at = 0;
     while at < bytes.len() {
-        let (is_word, width, _) = next(at);
+        let (is_word, width, _) = class(at);
         if !is_word {
             at += width;
             continue;
@@ -38,7 +62,7 @@ pub fn scan_words(text: &str, mut f: impl FnMut(&str, u64)) {
         let start = at;
         let mut needs_lowering = false;
         while at < bytes.len() {
-            let (is_word, width, special) = next(at);
+            let (is_word, width, special) = class(at);
             if !is_word {
                 break;
             }

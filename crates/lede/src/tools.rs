@@ -232,38 +232,58 @@ impl DedupInput {
 
 /// `lede dedup [FILE]`: one decision per input article, in order. The clock
 /// is the articles' own time (`fetched_at`, else `published_at`), never
-/// going backwards.
+/// going backwards. A reader thread parses lines and computes each
+/// article's features while this thread decides, in order.
 pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failure> {
     use std::io::BufRead;
-    let name = input.unwrap_or("(stdin)");
-    let reader: Box<dyn BufRead> = match input {
+    let name = input.unwrap_or("(stdin)").to_owned();
+    let reader: Box<dyn BufRead + Send> = match input {
         Some(path) => Box::new(std::io::BufReader::new(
             std::fs::File::open(path).map_err(|e| Failure::BadInput(format!("{path}: {e}")))?,
         )),
-        None => Box::new(std::io::BufReader::new(std::io::stdin().lock())),
+        None => Box::new(std::io::BufReader::new(std::io::stdin())),
     };
+    type Parsed =
+        Result<(lede_core::Article, lede_story::ArticleFeatures, chrono::DateTime<Utc>), Failure>;
+    let (parsed, articles) = std::sync::mpsc::sync_channel::<Parsed>(1024);
     let mut engine =
         lede_story::StoryEngine::new(lede_story::EngineConfig { window, ..Default::default() });
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut now = chrono::DateTime::<Utc>::UNIX_EPOCH;
-    for (index, line) in reader.lines().enumerate() {
-        let at = index + 1;
-        let line = line.map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
-        if line.trim().is_empty() {
-            continue;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut now = chrono::DateTime::<Utc>::UNIX_EPOCH;
+            for (index, line) in reader.lines().enumerate() {
+                let at = index + 1;
+                let item = line
+                    .map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))
+                    .and_then(|line| {
+                        serde_json::from_str::<DedupInput>(&line)
+                            .map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))
+                    });
+                let item = item.map(|input| {
+                    if let Some(time) = input.fetched_at.or(input.published_at) {
+                        now = now.max(time);
+                    }
+                    let article = input.into_article(now);
+                    let features = lede_story::ArticleFeatures::of(&article);
+                    (article, features, now)
+                });
+                let failed = item.is_err();
+                if parsed.send(item).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for item in articles {
+            let (article, features, now) = item?;
+            let decision = engine.decide_with(&article, features, now).decision;
+            let line =
+                serde_json::to_string(&decision).map_err(|e| Failure::Runtime(e.to_string()))?;
+            if writeln!(out, "{line}").is_err() {
+                return Ok(()); // stdout closed: dropping the receiver stops the reader.
+            }
         }
-        let input: DedupInput = serde_json::from_str(&line)
-            .map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
-        if let Some(time) = input.fetched_at.or(input.published_at) {
-            now = now.max(time);
-        }
-        let article = input.into_article(now);
-        let decision = engine.decide(&article, now).decision;
-        let line = serde_json::to_string(&decision).map_err(|e| Failure::Runtime(e.to_string()))?;
-        if writeln!(out, "{line}").is_err() {
-            return Ok(());
-        }
-    }
-    out.flush().ok();
-    Ok(())
+        out.flush().ok();
+        Ok(())
+    })
 }
