@@ -61,6 +61,7 @@ def main():
             story = [f"a{i}", source, f"https://{source.replace(' ', '').lower()}.example/s/{i}",
                      words(int(rng.integers(6, 12))).capitalize(), [paragraph() for _ in range(int(rng.integers(4, 11)))]]
             stories.append(story)
+            del stories[:-5000]  # only recent stories get follow-ups
             row = story
         else:
             story = recent[int(rng.integers(len(recent)))]

@@ -132,10 +132,11 @@ struct Entry {
 pub struct StoryEngine {
     config: EngineConfig,
     stories: HashMap<u64, Entry>,
-    by_article: HashMap<String, u64>,
-    by_url: HashMap<String, u64>,
-    by_hash: HashMap<String, u64>,
-    by_band: HashMap<u64, Vec<u64>>,
+    /// Exact keys, by the 64-bit hash of the key (the strings live in the stories).
+    by_article: HashMap<u64, u64>,
+    by_url: HashMap<u64, u64>,
+    by_hash: HashMap<u64, u64>,
+    by_band: HashMap<u64, Bucket>,
     by_age: BTreeSet<(DateTime<Utc>, u64)>,
     next_seq: u64,
     /// While a batch is open: what undoes it.
@@ -305,20 +306,22 @@ impl StoryEngine {
         };
         let exact_item = self
             .by_article
-            .get(&article.id)
-            .or_else(|| article.url.as_ref().and_then(|url| self.by_url.get(url)))
+            .get(&key_hash(&article.id))
+            .or_else(|| article.url.as_ref().and_then(|url| self.by_url.get(&key_hash(url))))
             .filter(|seq| live(seq));
         if let Some(&seq) = exact_item {
             return Some((seq, Relation::SameItem));
         }
-        if let Some(&seq) = self.by_hash.get(&article.content_hash).filter(|seq| live(seq)) {
+        if let Some(&seq) =
+            self.by_hash.get(&key_hash(&article.content_hash)).filter(|seq| live(seq))
+        {
             return Some((seq, Relation::SameText));
         }
         let mut candidates: Vec<u64> = features
             .bands
             .iter()
             .filter_map(|key| self.by_band.get(key))
-            .flatten()
+            .flat_map(Bucket::as_slice)
             .copied()
             .filter(|seq| live(seq))
             .collect();
@@ -491,7 +494,7 @@ impl StoryEngine {
             return;
         }
         list.push(value.to_owned());
-        map.insert(value.to_owned(), seq);
+        map.insert(key_hash(value), seq);
         if list.len() > limit {
             let oldest = list.remove(0);
             remove_if(map, &oldest, seq);
@@ -505,7 +508,7 @@ impl StoryEngine {
             remove_from_band(&mut self.by_band, key, seq);
         }
         for key in features.bands {
-            self.by_band.entry(key).or_default().push(seq);
+            add_to_band(&mut self.by_band, key, seq);
         }
         entry.compare = features.compare;
         entry.bands = features.bands;
@@ -536,16 +539,16 @@ impl StoryEngine {
     fn insert(&mut self, story: Story, features: Features) {
         let seq = story.seq;
         for id in &story.article_ids {
-            self.by_article.insert(id.clone(), seq);
+            self.by_article.insert(key_hash(id), seq);
         }
         for url in &story.urls {
-            self.by_url.insert(url.clone(), seq);
+            self.by_url.insert(key_hash(url), seq);
         }
         for hash in &story.content_hashes {
-            self.by_hash.insert(hash.clone(), seq);
+            self.by_hash.insert(key_hash(hash), seq);
         }
         for key in features.bands {
-            self.by_band.entry(key).or_default().push(seq);
+            add_to_band(&mut self.by_band, key, seq);
         }
         self.by_age.insert((story.updated_at, seq));
         self.stories.insert(seq, Entry { story, compare: features.compare, bands: features.bands });
@@ -571,18 +574,66 @@ impl StoryEngine {
     }
 }
 
-fn remove_from_band(by_band: &mut HashMap<u64, Vec<u64>>, key: u64, seq: u64) {
-    if let Some(list) = by_band.get_mut(&key) {
-        list.retain(|&s| s != seq);
-        if list.is_empty() {
-            by_band.remove(&key);
+/// The stories in one LSH bucket; almost always one, kept inline.
+#[derive(Debug, Clone)]
+enum Bucket {
+    One(u64),
+    Many(Vec<u64>),
+}
+
+impl Bucket {
+    fn as_slice(&self) -> &[u64] {
+        match self {
+            Bucket::One(seq) => std::slice::from_ref(seq),
+            Bucket::Many(seqs) => seqs,
         }
     }
 }
 
-fn remove_if(map: &mut HashMap<String, u64>, key: &str, seq: u64) {
-    if map.get(key) == Some(&seq) {
-        map.remove(key);
+fn add_to_band(by_band: &mut HashMap<u64, Bucket>, key: u64, seq: u64) {
+    match by_band.entry(key) {
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(Bucket::One(seq));
+        }
+        std::collections::hash_map::Entry::Occupied(mut slot) => {
+            let bucket = slot.get_mut();
+            match bucket {
+                Bucket::One(first) => *bucket = Bucket::Many(vec![*first, seq]),
+                Bucket::Many(seqs) => seqs.push(seq),
+            }
+        }
+    }
+}
+
+fn remove_from_band(by_band: &mut HashMap<u64, Bucket>, key: u64, seq: u64) {
+    let Some(bucket) = by_band.get_mut(&key) else { return };
+    match bucket {
+        Bucket::One(only) if *only == seq => {
+            by_band.remove(&key);
+        }
+        Bucket::One(_) => {}
+        Bucket::Many(seqs) => {
+            seqs.retain(|&s| s != seq);
+            match seqs.as_slice() {
+                [] => {
+                    by_band.remove(&key);
+                }
+                [last] => *bucket = Bucket::One(*last),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The index key of an exact key (article id, URL, content hash).
+fn key_hash(key: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(key.as_bytes())
+}
+
+fn remove_if(map: &mut HashMap<u64, u64>, key: &str, seq: u64) {
+    let key = key_hash(key);
+    if map.get(&key) == Some(&seq) {
+        map.remove(&key);
     }
 }
 
