@@ -189,7 +189,8 @@ impl Drop for Daemon {
 /// admin server off, and `feeds` as (id, url).
 pub fn daemon_config(prefix: &str, interval: &str, feeds: &[(&str, String)]) -> String {
     let mut config = format!(
-        "shutdown_timeout = \"20s\"\n[kafka]\nbrokers = \"{}\"\ntopic_prefix = \"{prefix}\"\n[admin]\ndisabled = true\n",
+        "shutdown_timeout = \"20s\"\n[kafka]\nbrokers = \"{}\"\ntopic_prefix = \"{prefix}\"\n[admin]\ndisabled = true\n\
+         [poll]\nallow_private_addresses = true\n",
         brokers()
     );
     for (id, url) in feeds {

@@ -38,3 +38,29 @@ pub struct FeedSpec {
     /// Time between two polls.
     pub interval: Duration,
 }
+
+/// Why a feed (or an item of it) was rejected: the value of `lede.dlq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    /// The feed.
+    pub feed_id: String,
+    /// The URL polled.
+    pub url: String,
+    /// Error class, as in the `lede_feed_errors_total{class}` metric.
+    pub class: String,
+    /// The error, one line.
+    pub message: String,
+    /// Whether Lede will retry (it always polls again; `false` means the
+    /// feed needs an operator).
+    pub transient: bool,
+    /// The start of the rejected document, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    /// When the poll failed.
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl DeadLetter {
+    /// Schema name and version carried in the `lede-schema` header.
+    pub const SCHEMA: &'static str = "lede.dead_letter/1";
+}

@@ -11,7 +11,7 @@ pub mod sink;
 pub mod story;
 
 pub use article::Article;
-pub use feed::{FeedId, FeedSpec};
+pub use feed::{DeadLetter, FeedId, FeedSpec};
 pub use sink::{
     CommitBatch, EventKind, EventRecord, EventSink, MemorySink, SinkError, StateRecord, StateTable,
     Topic,

@@ -17,6 +17,8 @@ pub enum Topic {
     Stories,
     /// The latest event of every story (`lede.stories.latest`, compacted).
     StoriesLatest,
+    /// Rejected feeds and items (`lede.dlq`).
+    Dlq,
 }
 
 /// What kind of event a record is: the `lede-event` header.
@@ -32,6 +34,8 @@ pub enum EventKind {
     StoryUpdate,
     /// A story carried by one more source.
     StorySource,
+    /// A feed poll failed; the record says why.
+    FeedRejected,
 }
 
 impl EventKind {
@@ -43,6 +47,7 @@ impl EventKind {
             EventKind::StoryNew => "story.new",
             EventKind::StoryUpdate => "story.update",
             EventKind::StorySource => "story.source",
+            EventKind::FeedRejected => "feed.rejected",
         }
     }
 }

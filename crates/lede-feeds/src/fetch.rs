@@ -1,11 +1,18 @@
 //! The HTTP client: one GET of a feed document with conditional-GET
-//! validators, a redirect limit, timeouts, and a cap on the (decompressed)
-//! body size, read in chunks so a huge or endless body costs at most the cap.
+//! validators, a redirect limit with loop detection, timeouts, and a cap on
+//! the (decompressed) body size, read in chunks so a huge, endless or
+//! bomb-like body costs at most the cap. Feed URLs and redirects to
+//! loopback, private or link-local addresses are refused unless allowed.
 
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::{ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{
+    ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
+};
 use serde::{Deserialize, Serialize};
 
 /// Limits and identity of the HTTP client.
@@ -21,6 +28,9 @@ pub struct FetchConfig {
     pub max_redirects: usize,
     /// `User-Agent` header.
     pub user_agent: String,
+    /// Allow feeds (and redirects) on loopback, private and link-local
+    /// addresses. Off by default: a feed URL must not reach internal services.
+    pub allow_private_addresses: bool,
 }
 
 impl Default for FetchConfig {
@@ -31,6 +41,7 @@ impl Default for FetchConfig {
             max_body_bytes: 10 * 1024 * 1024,
             max_redirects: 5,
             user_agent: concat!("Lede/", env!("CARGO_PKG_VERSION"), " (+feed reader)").to_owned(),
+            allow_private_addresses: false,
         }
     }
 }
@@ -96,6 +107,22 @@ pub enum FetchError {
         url: String,
         /// Status code.
         status: u16,
+        /// The server's `Retry-After` (429 and 503), if it sent one.
+        retry_after: Option<Duration>,
+    },
+    /// `304 Not Modified` although no validators were sent.
+    #[error("{url} answered 304 Not Modified to an unconditional request")]
+    UnexpectedNotModified {
+        /// Requested URL.
+        url: String,
+    },
+    /// The URL or a redirect leads to a loopback, private or link-local address.
+    #[error("refusing {url}: {reason}")]
+    Forbidden {
+        /// Requested URL.
+        url: String,
+        /// Which address, and why.
+        reason: String,
     },
     /// The body exceeded the size cap.
     #[error("body of {url} exceeds {limit} bytes")]
@@ -124,6 +151,8 @@ impl FetchError {
             FetchError::Connect { .. } => "connect",
             FetchError::Redirects { .. } => "redirects",
             FetchError::Status { .. } => "http_status",
+            FetchError::UnexpectedNotModified { .. } => "unexpected_304",
+            FetchError::Forbidden { .. } => "forbidden_address",
             FetchError::TooLarge { .. } => "too_large",
             FetchError::Body { .. } => "body",
         }
@@ -132,13 +161,25 @@ impl FetchError {
     /// Whether trying again later may succeed.
     pub fn is_transient(&self) -> bool {
         match self {
-            FetchError::Client(_) | FetchError::TooLarge { .. } | FetchError::Redirects { .. } => {
-                false
-            }
+            FetchError::Client(_)
+            | FetchError::TooLarge { .. }
+            | FetchError::Redirects { .. }
+            | FetchError::Forbidden { .. } => false,
+            FetchError::UnexpectedNotModified { .. } => true,
             FetchError::Status { status, .. } => *status == 429 || *status >= 500,
             FetchError::Timeout { .. } | FetchError::Connect { .. } | FetchError::Body { .. } => {
                 true
             }
+        }
+    }
+}
+
+impl FetchError {
+    /// How long the server asked us to wait (`Retry-After`), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 }
@@ -148,24 +189,45 @@ impl FetchError {
 pub struct Fetcher {
     client: reqwest::Client,
     max_body_bytes: u64,
+    allow_private: bool,
 }
 
 impl Fetcher {
     /// Build a client with `config`'s limits.
     pub fn new(config: &FetchConfig) -> Result<Self, FetchError> {
-        let client = reqwest::Client::builder()
+        let allow_private = config.allow_private_addresses;
+        let max_redirects = config.max_redirects;
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > max_redirects
+                || attempt.previous().contains(attempt.url())
+            {
+                return attempt.error(TooManyRedirects);
+            }
+            match forbidden_literal(attempt.url(), allow_private) {
+                Some(reason) => attempt.error(ForbiddenAddress(reason)),
+                None => attempt.follow(),
+            }
+        });
+        let mut builder = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
-            .redirect(reqwest::redirect::Policy::limited(config.max_redirects))
-            .build()
-            .map_err(|e| FetchError::Client(e.to_string()))?;
-        Ok(Self { client, max_body_bytes: config.max_body_bytes })
+            .redirect(redirects);
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnlyResolver));
+        }
+        let client = builder.build().map_err(|e| FetchError::Client(e.to_string()))?;
+        Ok(Self { client, max_body_bytes: config.max_body_bytes, allow_private })
     }
 
     /// GET `url`, conditional on `validators`.
     pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
-        let mut request = self.client.get(url);
+        let parsed =
+            reqwest::Url::parse(url).map_err(|e| FetchError::Client(format!("{url}: {e}")))?;
+        if let Some(reason) = forbidden_literal(&parsed, self.allow_private) {
+            return Err(FetchError::Forbidden { url: url.to_owned(), reason });
+        }
+        let mut request = self.client.get(parsed);
         if let Some(etag) = &validators.etag {
             request = request.header(IF_NONE_MATCH, etag);
         }
@@ -175,10 +237,18 @@ impl Fetcher {
         let mut response = request.send().await.map_err(|e| request_error(url, &e))?;
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED {
+            if validators.etag.is_none() && validators.last_modified.is_none() {
+                return Err(FetchError::UnexpectedNotModified { url: url.to_owned() });
+            }
             return Ok(Fetched::NotModified);
         }
         if !status.is_success() {
-            return Err(FetchError::Status { url: url.to_owned(), status: status.as_u16() });
+            let retry_after = retry_after(response.headers());
+            return Err(FetchError::Status {
+                url: url.to_owned(),
+                status: status.as_u16(),
+                retry_after,
+            });
         }
         let too_large = || FetchError::TooLarge { url: url.to_owned(), limit: self.max_body_bytes };
         if response.content_length().is_some_and(|length| length > self.max_body_bytes) {
@@ -207,8 +277,102 @@ fn validators_of(headers: &HeaderMap) -> Validators {
     Validators { etag: text(ETAG), last_modified: text(LAST_MODIFIED) }
 }
 
+/// `Retry-After` as a duration: delta-seconds or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().ok()
+}
+
+/// Redirect error: more hops than allowed, or a loop.
+#[derive(Debug, thiserror::Error)]
+#[error("too many redirects or a redirect loop")]
+struct TooManyRedirects;
+
+/// Resolver or redirect error: the address is not public.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct ForbiddenAddress(String);
+
+/// Why `url` must not be fetched when it names an IP address that is not
+/// public (names are checked by [`PublicOnlyResolver`]).
+fn forbidden_literal(url: &reqwest::Url, allow_private: bool) -> Option<String> {
+    if allow_private {
+        return None;
+    }
+    let ip = match url.host()? {
+        url::Host::Ipv4(ip) => IpAddr::V4(ip),
+        url::Host::Ipv6(ip) => IpAddr::V6(ip),
+        url::Host::Domain(_) => return None,
+    };
+    (!is_public(ip)).then(|| format!("{ip} is a loopback, private or link-local address"))
+}
+
+/// True for addresses on the public internet.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                !(v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80)
+            }
+        },
+    }
+}
+
+/// Resolves names like the system does, then keeps only public addresses.
+struct PublicOnlyResolver;
+
+impl Resolve for PublicOnlyResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let resolved: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<SocketAddr> =
+                resolved.iter().copied().filter(|a| is_public(a.ip())).collect();
+            if public.is_empty() {
+                let shown: Vec<String> = resolved.iter().map(|a| a.ip().to_string()).collect();
+                let reason =
+                    format!("{host} resolves only to non-public addresses ({})", shown.join(", "));
+                return Err(
+                    Box::new(ForbiddenAddress(reason)) as Box<dyn std::error::Error + Send + Sync>
+                );
+            }
+            Ok(Box::new(public.into_iter()) as Addrs)
+        })
+    }
+}
+
 fn request_error(url: &str, error: &reqwest::Error) -> FetchError {
     let url = url.to_owned();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if let Some(ForbiddenAddress(reason)) = cause.downcast_ref::<ForbiddenAddress>() {
+            return FetchError::Forbidden { url, reason: reason.clone() };
+        }
+        source = cause.source();
+    }
     if error.is_timeout() {
         FetchError::Timeout { url }
     } else if error.is_redirect() {

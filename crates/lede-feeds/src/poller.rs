@@ -16,6 +16,15 @@ use crate::state::FeedState;
 
 /// Longest wait after repeated failures.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+/// Longest `Retry-After` honoured.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// Bytes of a rejected document kept for the dead-letter record.
+pub const EXCERPT_BYTES: usize = 512;
+
+/// The first [`EXCERPT_BYTES`] of `body` as (lossy) text.
+fn excerpt(body: &[u8]) -> String {
+    String::from_utf8_lossy(&body[..body.len().min(EXCERPT_BYTES)]).into_owned()
+}
 
 /// Why a poll produced nothing.
 #[derive(Debug, thiserror::Error)]
@@ -25,8 +34,13 @@ pub enum FeedError {
     #[error(transparent)]
     Fetch(#[from] FetchError),
     /// The document is not a feed.
-    #[error(transparent)]
-    Parse(#[from] ParseError),
+    #[error("{error}")]
+    Parse {
+        /// Why.
+        error: ParseError,
+        /// The document's first bytes (lossy UTF-8), for the dead-letter record.
+        excerpt: String,
+    },
 }
 
 impl FeedError {
@@ -34,7 +48,15 @@ impl FeedError {
     pub fn class(&self) -> &'static str {
         match self {
             FeedError::Fetch(e) => e.class(),
-            FeedError::Parse(e) => e.class(),
+            FeedError::Parse { error, .. } => error.class(),
+        }
+    }
+
+    /// The start of the rejected document, when there was one.
+    pub fn excerpt(&self) -> Option<&str> {
+        match self {
+            FeedError::Parse { excerpt, .. } => Some(excerpt),
+            FeedError::Fetch(_) => None,
         }
     }
 
@@ -42,7 +64,7 @@ impl FeedError {
     pub fn is_transient(&self) -> bool {
         match self {
             FeedError::Fetch(e) => e.is_transient(),
-            FeedError::Parse(_) => true,
+            FeedError::Parse { .. } => true,
         }
     }
 }
@@ -57,6 +79,8 @@ pub struct PollOutput {
     pub next_state: Option<FeedState>,
     /// Entries in the document, for metrics.
     pub entries_in_document: usize,
+    /// The server answered `304 Not Modified`.
+    pub not_modified: bool,
 }
 
 /// Polls one feed.
@@ -66,12 +90,19 @@ pub struct FeedPoller {
     state: FeedState,
     fetcher: Arc<Fetcher>,
     consecutive_failures: u32,
+    retry_after: Option<Duration>,
 }
 
 impl FeedPoller {
     /// Initialize with the state restored from the changelog, if any.
     pub fn new(spec: FeedSpec, restored: Option<FeedState>, fetcher: Arc<Fetcher>) -> Self {
-        Self { spec, state: restored.unwrap_or_default(), fetcher, consecutive_failures: 0 }
+        Self {
+            spec,
+            state: restored.unwrap_or_default(),
+            fetcher,
+            consecutive_failures: 0,
+            retry_after: None,
+        }
     }
 
     /// The feed polled.
@@ -89,8 +120,17 @@ impl FeedPoller {
     pub async fn poll(&mut self, now: DateTime<Utc>) -> Result<PollOutput, FeedError> {
         let result = self.fetch_and_diff(now).await;
         match &result {
-            Ok(_) => self.consecutive_failures = 0,
-            Err(_) => self.consecutive_failures = self.consecutive_failures.saturating_add(1),
+            Ok(_) => {
+                self.consecutive_failures = 0;
+                self.retry_after = None;
+            }
+            Err(error) => {
+                self.consecutive_failures = self.consecutive_failures.saturating_add(1);
+                self.retry_after = match error {
+                    FeedError::Fetch(fetch) => fetch.retry_after(),
+                    FeedError::Parse { .. } => None,
+                };
+            }
         }
         result
     }
@@ -103,15 +143,22 @@ impl FeedPoller {
                         articles: Vec::new(),
                         next_state: None,
                         entries_in_document: 0,
+                        not_modified: true,
                     });
                 }
                 Fetched::Document { body, final_url, validators } => (body, final_url, validators),
             };
-        let parsed = parse_feed(&self.spec.id, &body, &final_url, now)?;
+        let parsed = parse_feed(&self.spec.id, &body, &final_url, now)
+            .map_err(|error| FeedError::Parse { error, excerpt: excerpt(&body) })?;
         let entries_in_document = parsed.articles.len();
         let (articles, next_state) = self.state.diff(parsed.articles, validators, now);
         let changed = !articles.is_empty() || next_state.validators != self.state.validators;
-        Ok(PollOutput { articles, next_state: changed.then_some(next_state), entries_in_document })
+        Ok(PollOutput {
+            articles,
+            next_state: changed.then_some(next_state),
+            entries_in_document,
+            not_modified: false,
+        })
     }
 
     /// Adopt `state` after the caller made the poll's output durable.
@@ -132,7 +179,10 @@ impl FeedPoller {
             return self.spec.interval;
         }
         let factor = 1u32 << self.consecutive_failures.min(10);
-        self.spec.interval.saturating_mul(factor).min(MAX_BACKOFF.max(self.spec.interval))
+        let backoff =
+            self.spec.interval.saturating_mul(factor).min(MAX_BACKOFF.max(self.spec.interval));
+        // A server's Retry-After is honoured, up to a day.
+        backoff.max(self.retry_after.unwrap_or_default().min(MAX_RETRY_AFTER))
     }
 }
 
@@ -144,8 +194,8 @@ mod tests {
 
     fn poller(url: &str, interval: Duration) -> FeedPoller {
         let spec = FeedSpec { id: FeedId::new("f"), url: url.into(), interval };
-        let fetcher =
-            Arc::new(Fetcher::new(&FetchConfig::default()).unwrap_or_else(|e| panic!("{e}")));
+        let config = FetchConfig { allow_private_addresses: true, ..FetchConfig::default() };
+        let fetcher = Arc::new(Fetcher::new(&config).unwrap_or_else(|e| panic!("{e}")));
         FeedPoller::new(spec, None, fetcher)
     }
 

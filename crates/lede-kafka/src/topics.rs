@@ -19,6 +19,8 @@ pub struct TopicNames {
     pub stories: String,
     /// `<prefix>stories.latest`: the latest event per story.
     pub stories_latest: String,
+    /// `<prefix>dlq`: rejected feeds and items.
+    pub dlq: String,
     /// `<prefix>state.feeds`: feed state changelog.
     pub state_feeds: String,
     /// `<prefix>state.stories`: story index changelog.
@@ -32,6 +34,7 @@ impl TopicNames {
             articles: format!("{prefix}articles"),
             stories: format!("{prefix}stories"),
             stories_latest: format!("{prefix}stories.latest"),
+            dlq: format!("{prefix}dlq"),
             state_feeds: format!("{prefix}state.feeds"),
             state_stories: format!("{prefix}state.stories"),
         }
@@ -43,6 +46,7 @@ impl TopicNames {
             Topic::Articles => &self.articles,
             Topic::Stories => &self.stories,
             Topic::StoriesLatest => &self.stories_latest,
+            Topic::Dlq => &self.dlq,
         }
     }
 
@@ -72,6 +76,7 @@ impl TopicNames {
             (self.articles.as_str(), delete_after(3)),
             (self.stories.as_str(), delete_after(7)),
             (self.stories_latest.as_str(), compact()),
+            (self.dlq.as_str(), delete_after(14)),
             (self.state_feeds.as_str(), compact()),
             (self.state_stories.as_str(), compact()),
         ]

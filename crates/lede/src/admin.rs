@@ -1,5 +1,6 @@
-//! The admin HTTP server: `/health` for liveness probes and `/metrics` for
-//! Prometheus. Bound to loopback by default.
+//! The admin HTTP server: `/health` for liveness probes, `/metrics` for
+//! Prometheus, `/status` (JSON) for every feed's last poll, last error and
+//! next poll. Bound to loopback by default.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let address = listener.local_addr()?;
     let app = Router::new()
+        .route("/status", get(status_json))
         .route("/health", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics_text))
         .with_state(metrics);
@@ -33,6 +35,10 @@ pub async fn serve(
         }
     });
     Ok(address)
+}
+
+async fn status_json(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
+    axum::Json(metrics.status())
 }
 
 async fn metrics_text(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {

@@ -84,6 +84,8 @@ struct RawPoll {
     max_body_bytes: Option<NonZeroU64>,
     max_redirects: Option<usize>,
     user_agent: Option<String>,
+    #[serde(default)]
+    allow_private_addresses: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -191,6 +193,7 @@ impl Config {
                 .map_or(defaults.max_body_bytes, NonZeroU64::get),
             max_redirects: raw.poll.max_redirects.unwrap_or(defaults.max_redirects),
             user_agent: raw.poll.user_agent.unwrap_or(defaults.user_agent),
+            allow_private_addresses: raw.poll.allow_private_addresses,
         };
         if fetch.timeout.is_zero() || fetch.connect_timeout.is_zero() {
             return Err(invalid("poll.timeout and poll.connect_timeout must be positive".into()));

@@ -19,10 +19,10 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use lede_core::{
-    Article, CommitBatch, DecidedArticle, DecisionKind, EventKind, EventRecord, EventSink,
-    StateRecord, StateTable, StoryEvent, Topic,
+    Article, CommitBatch, DeadLetter, DecidedArticle, DecisionKind, EventKind, EventRecord,
+    EventSink, StateRecord, StateTable, StoryEvent, Topic,
 };
-use lede_feeds::{FeedPoller, FeedState, Fetcher};
+use lede_feeds::{FeedError, FeedPoller, FeedState, Fetcher};
 use lede_kafka::{KafkaConfig, KafkaSink, TopicNames};
 use lede_story::StoryEngine;
 use tokio::sync::{mpsc, oneshot};
@@ -54,6 +54,8 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
         config.feeds = demo::start(cancel.clone())
             .await
             .map_err(|e| Failure::Runtime(format!("demo server: {e}")))?;
+        // The demo feeds are served on 127.0.0.1.
+        config.fetch.allow_private_addresses = true;
     }
     if config.feeds.is_empty() {
         return Err(Failure::BadInput(
@@ -106,7 +108,13 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
     for spec in config.feeds.clone() {
         let state = feed_states.get(spec.id.as_str()).cloned();
         let poller = FeedPoller::new(spec, state, fetcher.clone());
-        feed_tasks.spawn(run_feed(poller, to_story.clone(), metrics.clone(), cancel.clone()));
+        feed_tasks.spawn(run_feed(
+            poller,
+            to_story.clone(),
+            sink.clone(),
+            metrics.clone(),
+            cancel.clone(),
+        ));
     }
     drop(to_story);
 
@@ -166,10 +174,12 @@ async fn restore(
 async fn run_feed(
     mut poller: FeedPoller,
     to_story: mpsc::Sender<PolledBatch>,
+    sink: Arc<impl EventSink>,
     metrics: Arc<Metrics>,
     cancel: CancellationToken,
 ) {
     let feed = poller.spec().id.to_string();
+    metrics.register_feed(&feed, &poller.spec().url);
     loop {
         let polled = tokio::select! {
             biased;
@@ -178,13 +188,7 @@ async fn run_feed(
         };
         match polled {
             Ok(output) => {
-                PollSucceeded {
-                    feed: &feed,
-                    entries: output.entries_in_document,
-                    changed: output.articles.len(),
-                    not_modified: output.entries_in_document == 0 && output.next_state.is_none(),
-                }
-                .emit(&metrics);
+                let (entries, changed) = (output.entries_in_document, output.articles.len());
                 if let Some(next_state) = output.next_state {
                     let (reply, committed) = oneshot::channel();
                     let batch = PolledBatch {
@@ -202,14 +206,56 @@ async fn run_feed(
                         poller.commit_failed();
                     }
                 }
+                let next_poll_in = poller.next_poll_in();
+                PollSucceeded {
+                    feed: &feed,
+                    entries,
+                    changed,
+                    not_modified: output.not_modified,
+                    next_poll_in,
+                }
+                .emit(&metrics);
             }
-            Err(error) => PollFailed { feed: &feed, error: &error }.emit(&metrics),
+            Err(error) => {
+                PollFailed { feed: &feed, error: &error, next_poll_in: poller.next_poll_in() }
+                    .emit(&metrics);
+                dead_letter(sink.as_ref(), &poller, &error, &metrics).await;
+            }
         }
         tokio::select! {
             biased;
             () = cancel.cancelled() => break,
             () = tokio::time::sleep(poller.next_poll_in()) => {}
         }
+    }
+}
+
+/// Publish why a poll failed to `lede.dlq`, keyed by feed id.
+async fn dead_letter(
+    sink: &impl EventSink,
+    poller: &FeedPoller,
+    error: &FeedError,
+    metrics: &Metrics,
+) {
+    let spec = poller.spec();
+    let letter = DeadLetter {
+        feed_id: spec.id.to_string(),
+        url: spec.url.clone(),
+        class: error.class().to_owned(),
+        message: error.to_string(),
+        transient: error.is_transient(),
+        excerpt: error.excerpt().map(str::to_owned),
+        at: Utc::now(),
+    };
+    let record = json_event(
+        Topic::Dlq,
+        spec.id.as_str(),
+        DeadLetter::SCHEMA,
+        EventKind::FeedRejected,
+        &letter,
+    );
+    if let Err(error) = sink.commit(CommitBatch { events: vec![record], state: Vec::new() }).await {
+        CommitFailed { feed: spec.id.as_str(), error: &error }.emit(metrics);
     }
 }
 
@@ -346,9 +392,9 @@ mod tests {
             url: feed_server().await,
             interval: Duration::from_secs(1),
         };
-        let fetcher = Arc::new(
-            Fetcher::new(&lede_feeds::FetchConfig::default()).unwrap_or_else(|e| panic!("{e}")),
-        );
+        let config =
+            lede_feeds::FetchConfig { allow_private_addresses: true, ..Default::default() };
+        let fetcher = Arc::new(Fetcher::new(&config).unwrap_or_else(|e| panic!("{e}")));
         let mut poller = FeedPoller::new(spec, None, fetcher);
         let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
         let (reply, _) = oneshot::channel();

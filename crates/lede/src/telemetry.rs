@@ -4,11 +4,16 @@
 //!
 //! Metric names follow `lede_<name>_<unit>_total`; labels are small fixed sets.
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
 use lede_core::{DecisionKind, EventKind};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::registry::Registry;
+use serde::Serialize;
 
 /// Log to stderr; `LEDE_LOG` (e.g. `debug`, `lede=trace`) sets the filter.
 pub fn init_logging() {
@@ -50,6 +55,38 @@ pub struct Metrics {
     articles_published: Family<KindLabels, Counter>,
     story_decisions: Family<DecisionLabels, Counter>,
     commit_errors: Counter,
+    /// Per-feed status for `/status` (per-feed detail stays out of metric labels).
+    feeds: Mutex<BTreeMap<String, FeedStatus>>,
+}
+
+/// What `/status` shows for one feed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FeedStatus {
+    /// Feed URL.
+    pub url: String,
+    /// When the last poll ended.
+    pub last_poll_at: Option<DateTime<Utc>>,
+    /// `ok`, `not_modified` or `error`.
+    pub last_outcome: Option<&'static str>,
+    /// The last error, even after later successes.
+    pub last_error: Option<ErrorStatus>,
+    /// Failed polls in a row.
+    pub consecutive_failures: u32,
+    /// When the next poll is due.
+    pub next_poll_at: Option<DateTime<Utc>>,
+    /// Articles published since start.
+    pub articles_published: u64,
+}
+
+/// A feed's last error.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorStatus {
+    /// Error class (metric label).
+    pub class: &'static str,
+    /// The error.
+    pub message: String,
+    /// When it happened.
+    pub at: DateTime<Utc>,
 }
 
 impl Metrics {
@@ -85,6 +122,22 @@ impl Metrics {
         metrics
     }
 
+    /// Show `feed` (polling `url`) on the status page.
+    pub fn register_feed(&self, feed: &str, url: &str) {
+        self.update_feed(feed, |status| status.url = url.to_owned());
+    }
+
+    fn update_feed(&self, feed: &str, change: impl FnOnce(&mut FeedStatus)) {
+        if let Ok(mut feeds) = self.feeds.lock() {
+            change(feeds.entry(feed.to_owned()).or_default());
+        }
+    }
+
+    /// The status page: every feed's status, by feed id.
+    pub fn status(&self) -> BTreeMap<String, FeedStatus> {
+        self.feeds.lock().map(|feeds| feeds.clone()).unwrap_or_default()
+    }
+
     /// Prometheus text exposition.
     pub fn encode(&self) -> String {
         let mut text = String::new();
@@ -104,6 +157,8 @@ pub struct PollSucceeded<'a> {
     pub changed: usize,
     /// Whether the server answered 304.
     pub not_modified: bool,
+    /// When the next poll is due.
+    pub next_poll_in: std::time::Duration,
 }
 
 impl PollSucceeded<'_> {
@@ -118,6 +173,13 @@ impl PollSucceeded<'_> {
         );
         let outcome = if self.not_modified { "not_modified" } else { "ok" };
         metrics.polls.get_or_create(&OutcomeLabels { outcome }).inc();
+        let now = Utc::now();
+        metrics.update_feed(self.feed, |status| {
+            status.last_poll_at = Some(now);
+            status.last_outcome = Some(outcome);
+            status.consecutive_failures = 0;
+            status.next_poll_at = Some(now + self.next_poll_in);
+        });
     }
 }
 
@@ -128,6 +190,8 @@ pub struct PollFailed<'a> {
     pub feed: &'a str,
     /// The error.
     pub error: &'a lede_feeds::FeedError,
+    /// When the next poll is due (after backoff).
+    pub next_poll_in: std::time::Duration,
 }
 
 impl PollFailed<'_> {
@@ -142,6 +206,18 @@ impl PollFailed<'_> {
         );
         metrics.polls.get_or_create(&OutcomeLabels { outcome: "error" }).inc();
         metrics.feed_errors.get_or_create(&ClassLabels { class: self.error.class() }).inc();
+        let now = Utc::now();
+        metrics.update_feed(self.feed, |status| {
+            status.last_poll_at = Some(now);
+            status.last_outcome = Some("error");
+            status.last_error = Some(ErrorStatus {
+                class: self.error.class(),
+                message: self.error.to_string(),
+                at: now,
+            });
+            status.consecutive_failures += 1;
+            status.next_poll_at = Some(now + self.next_poll_in);
+        });
     }
 }
 
@@ -196,6 +272,8 @@ impl ArticlesPublished<'_> {
             .articles_published
             .get_or_create(&KindLabels { kind: "article.changed" })
             .inc_by(self.changed);
+        metrics
+            .update_feed(self.feed, |status| status.articles_published += self.new + self.changed);
         for (decision, count) in Self::DECISIONS.iter().zip(self.decisions) {
             metrics
                 .story_decisions
@@ -234,7 +312,16 @@ mod tests {
         published.count(EventKind::ArticleNew, DecisionKind::Source);
         published.count(EventKind::ArticleChanged, DecisionKind::Update);
         published.emit(&metrics);
-        PollSucceeded { feed: "f", entries: 3, changed: 3, not_modified: false }.emit(&metrics);
+        PollSucceeded {
+            feed: "f",
+            entries: 3,
+            changed: 3,
+            not_modified: false,
+            next_poll_in: std::time::Duration::from_secs(60),
+        }
+        .emit(&metrics);
+        assert_eq!(metrics.status()["f"].last_outcome, Some("ok"));
+        assert_eq!(metrics.status()["f"].articles_published, 3);
         let text = metrics.encode();
         assert!(text.contains("lede_articles_published_total{kind=\"article.new\"} 2"), "{text}");
         assert!(text.contains("lede_feed_polls_total{outcome=\"ok\"} 1"), "{text}");

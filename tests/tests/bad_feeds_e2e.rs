@@ -1,0 +1,73 @@
+//! Issue 3: broken feeds next to a good one. The daemon keeps polling, the
+//! good feed's articles arrive, and every failure is a dead-letter record
+//! on `lede.dlq` (keyed by feed id, with its error class).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use lede_tests::{
+    Daemon, FeedServer, daemon_config, kcat_read_all, read_all, topics, unique_prefix, wait_until,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_feeds_go_to_the_dead_letter_topic_and_the_rest_keeps_flowing() {
+    let server = FeedServer::start(|path, _| match path {
+        "/good" => Some((
+            "application/rss+xml",
+            "<rss version=\"2.0\"><channel><title>Good</title><item><guid>g1</guid><title>Fine</title>\
+             <description>All is well.</description></item></channel></rss>"
+                .to_owned(),
+        )),
+        "/html" => Some(("text/html", "<html><body><p>Not a feed</p></body></html>".to_owned())),
+        "/empty" => Some(("application/rss+xml", String::new())),
+        _ => None, // 404
+    })
+    .await;
+    let prefix = unique_prefix("badfeeds");
+    let feeds = [
+        ("good", format!("{}/good", server.base)),
+        ("html", format!("{}/html", server.base)),
+        ("empty", format!("{}/empty", server.base)),
+        ("missing", format!("{}/missing", server.base)),
+    ];
+    let daemon = Daemon::start("badfeeds", &daemon_config(&prefix, "300ms", &feeds));
+    wait_until("every feed polled", Duration::from_secs(60), || {
+        ["/good", "/html", "/empty", "/missing"].iter().all(|p| server.requests(p) >= 2)
+    })
+    .await;
+    let status = daemon.terminate(Duration::from_secs(30)).await;
+    assert!(status.success(), "lede exited with {status}");
+
+    let names = topics(&prefix);
+    let articles = read_all(&names.articles).await;
+    assert_eq!(articles.len(), 1, "the good feed's one article, once");
+
+    let letters: Vec<serde_json::Value> = kcat_read_all(&names.dlq)
+        .iter()
+        .map(|r| {
+            let value: serde_json::Value =
+                serde_json::from_str(r.payload.as_deref().unwrap_or("{}")).unwrap_or_default();
+            assert_eq!(r.key.as_deref(), value["feed_id"].as_str(), "keyed by feed id");
+            assert!(r.headers.contains(&("lede-event".to_owned(), "feed.rejected".to_owned())));
+            value
+        })
+        .collect();
+    let classes: BTreeSet<(String, String)> = letters
+        .iter()
+        .map(|v| {
+            (
+                v["feed_id"].as_str().unwrap_or_default().to_owned(),
+                v["class"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String)> =
+        [("html", "not_a_feed"), ("empty", "not_a_feed"), ("missing", "http_status")]
+            .iter()
+            .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
+            .collect();
+    assert_eq!(classes, expected);
+    let html = letters.iter().find(|v| v["feed_id"] == "html").cloned().unwrap_or_default();
+    assert_eq!(html["excerpt"], "<html><body><p>Not a feed</p></body></html>");
+    assert_eq!(read_all(&names.dlq).await.len(), letters.len(), "rdkafka and kcat agree");
+}
