@@ -11,7 +11,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{
-    ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
+    ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +31,8 @@ pub struct FetchConfig {
     /// Allow feeds (and redirects) on loopback, private and link-local
     /// addresses. Off by default: a feed URL must not reach internal services.
     pub allow_private_addresses: bool,
+    /// Send every request through this proxy (`http://`, `https://` or `socks5://` URL).
+    pub proxy: Option<String>,
 }
 
 impl Default for FetchConfig {
@@ -42,6 +44,7 @@ impl Default for FetchConfig {
             max_redirects: 5,
             user_agent: concat!("Lede/", env!("CARGO_PKG_VERSION"), " (+feed reader)").to_owned(),
             allow_private_addresses: false,
+            proxy: None,
         }
     }
 }
@@ -70,6 +73,8 @@ pub enum Fetched {
         final_url: String,
         /// Validators to send next time.
         validators: Validators,
+        /// Where the feed now lives, when every redirect was permanent (301, 308).
+        moved_to: Option<String>,
     },
 }
 
@@ -189,52 +194,92 @@ impl FetchError {
 pub struct Fetcher {
     client: reqwest::Client,
     max_body_bytes: u64,
+    max_redirects: usize,
+    timeout: Duration,
     allow_private: bool,
 }
 
 impl Fetcher {
     /// Build a client with `config`'s limits.
     pub fn new(config: &FetchConfig) -> Result<Self, FetchError> {
-        let allow_private = config.allow_private_addresses;
-        let max_redirects = config.max_redirects;
-        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > max_redirects
-                || attempt.previous().contains(attempt.url())
-            {
-                return attempt.error(TooManyRedirects);
-            }
-            match forbidden_literal(attempt.url(), allow_private) {
-                Some(reason) => attempt.error(ForbiddenAddress(reason)),
-                None => attempt.follow(),
-            }
-        });
+        // Redirects are followed by `fetch` itself: it checks every hop's
+        // address, detects loops and knows whether the move was permanent.
         let mut builder = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
-            .redirect(redirects);
-        if !allow_private {
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(proxy) = &config.proxy {
+            let proxy = reqwest::Proxy::all(proxy)
+                .map_err(|e| FetchError::Client(format!("proxy {proxy}: {e}")))?;
+            builder = builder.proxy(proxy);
+        }
+        if !config.allow_private_addresses {
             builder = builder.dns_resolver(Arc::new(PublicOnlyResolver));
         }
         let client = builder.build().map_err(|e| FetchError::Client(e.to_string()))?;
-        Ok(Self { client, max_body_bytes: config.max_body_bytes, allow_private })
+        Ok(Self {
+            client,
+            max_body_bytes: config.max_body_bytes,
+            max_redirects: config.max_redirects,
+            timeout: config.timeout,
+            allow_private: config.allow_private_addresses,
+        })
     }
 
-    /// GET `url`, conditional on `validators`.
+    /// GET `url`, conditional on `validators`, following redirects; the
+    /// whole exchange, redirects included, takes at most the timeout.
     pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
-        let parsed =
+        tokio::time::timeout(self.timeout, self.fetch_following(url, validators))
+            .await
+            .unwrap_or_else(|_| Err(FetchError::Timeout { url: url.to_owned() }))
+    }
+
+    async fn fetch_following(
+        &self,
+        url: &str,
+        validators: &Validators,
+    ) -> Result<Fetched, FetchError> {
+        let mut current =
             reqwest::Url::parse(url).map_err(|e| FetchError::Client(format!("{url}: {e}")))?;
-        if let Some(reason) = forbidden_literal(&parsed, self.allow_private) {
-            return Err(FetchError::Forbidden { url: url.to_owned(), reason });
-        }
-        let mut request = self.client.get(parsed);
-        if let Some(etag) = &validators.etag {
-            request = request.header(IF_NONE_MATCH, etag);
-        }
-        if let Some(last_modified) = &validators.last_modified {
-            request = request.header(IF_MODIFIED_SINCE, last_modified);
-        }
-        let mut response = request.send().await.map_err(|e| request_error(url, &e))?;
+        let mut visited: Vec<reqwest::Url> = Vec::new();
+        let mut all_permanent = true;
+        let mut response = loop {
+            if let Some(reason) = forbidden_literal(&current, self.allow_private) {
+                return Err(FetchError::Forbidden { url: url.to_owned(), reason });
+            }
+            let mut request = self.client.get(current.clone());
+            if let Some(etag) = &validators.etag {
+                request = request.header(IF_NONE_MATCH, etag);
+            }
+            if let Some(last_modified) = &validators.last_modified {
+                request = request.header(IF_MODIFIED_SINCE, last_modified);
+            }
+            let response = request.send().await.map_err(|e| request_error(url, &e))?;
+            let status = response.status();
+            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+                break response;
+            }
+            let next = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|location| location.to_str().ok())
+                .and_then(|location| current.join(location).ok());
+            let Some(next) = next else {
+                return Err(FetchError::Status {
+                    url: url.to_owned(),
+                    status: status.as_u16(),
+                    retry_after: None,
+                });
+            };
+            all_permanent &=
+                matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT);
+            visited.push(current);
+            if visited.len() > self.max_redirects || visited.contains(&next) {
+                return Err(FetchError::Redirects { url: url.to_owned() });
+            }
+            current = next;
+        };
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED {
             if validators.etag.is_none() && validators.last_modified.is_none() {
@@ -255,7 +300,6 @@ impl Fetcher {
             return Err(too_large());
         }
         let validators = validators_of(response.headers());
-        let final_url = response.url().to_string();
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| request_error(url, &e))? {
             if body.len() as u64 + chunk.len() as u64 > self.max_body_bytes {
@@ -263,7 +307,8 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Fetched::Document { body, final_url, validators })
+        let moved_to = (all_permanent && !visited.is_empty()).then(|| current.to_string());
+        Ok(Fetched::Document { body, final_url: current.to_string(), validators, moved_to })
     }
 }
 
@@ -287,12 +332,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().ok()
 }
 
-/// Redirect error: more hops than allowed, or a loop.
-#[derive(Debug, thiserror::Error)]
-#[error("too many redirects or a redirect loop")]
-struct TooManyRedirects;
-
-/// Resolver or redirect error: the address is not public.
+/// Resolver error: the name resolves only to addresses that are not public.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 struct ForbiddenAddress(String);

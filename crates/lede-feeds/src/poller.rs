@@ -12,7 +12,7 @@ use lede_core::{Article, EventKind, FeedSpec};
 
 use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::parse::{ParseError, parse_feed};
-use crate::state::FeedState;
+use crate::state::{FeedState, Gone, Moved};
 
 /// Longest wait after repeated failures.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
@@ -79,8 +79,10 @@ pub struct PollOutput {
     pub next_state: Option<FeedState>,
     /// Entries in the document, for metrics.
     pub entries_in_document: usize,
-    /// The server answered `304 Not Modified`.
+    /// The server answered `304 Not Modified`, or sent the same bytes again.
     pub not_modified: bool,
+    /// The server answered `410 Gone`: stop polling this feed.
+    pub gone: bool,
 }
 
 /// Polls one feed.
@@ -135,29 +137,62 @@ impl FeedPoller {
         result
     }
 
+    /// The URL polled: the configured one, or where it moved permanently.
+    pub fn url(&self) -> &str {
+        match &self.state.moved {
+            Some(moved) if moved.from == self.spec.url => &moved.to,
+            _ => &self.spec.url,
+        }
+    }
+
     async fn fetch_and_diff(&self, now: DateTime<Utc>) -> Result<PollOutput, FeedError> {
-        let (body, final_url, validators) =
-            match self.fetcher.fetch(&self.spec.url, &self.state.validators).await? {
-                Fetched::NotModified => {
-                    return Ok(PollOutput {
-                        articles: Vec::new(),
-                        next_state: None,
-                        entries_in_document: 0,
-                        not_modified: true,
-                    });
+        let url = self.url().to_owned();
+        let unchanged = |gone: bool, next_state: Option<FeedState>| PollOutput {
+            articles: Vec::new(),
+            next_state,
+            entries_in_document: 0,
+            not_modified: !gone,
+            gone,
+        };
+        if self.state.gone.as_ref().is_some_and(|gone| gone.url == url) {
+            return Ok(unchanged(true, None));
+        }
+        let (body, final_url, validators, moved_to) =
+            match self.fetcher.fetch(&url, &self.state.validators).await {
+                Ok(Fetched::NotModified) => return Ok(unchanged(false, None)),
+                Ok(Fetched::Document { body, final_url, validators, moved_to }) => {
+                    (body, final_url, validators, moved_to)
                 }
-                Fetched::Document { body, final_url, validators } => (body, final_url, validators),
+                Err(FetchError::Status { status: 410, .. }) => {
+                    let next =
+                        FeedState { gone: Some(Gone { url, at: now }), ..self.state.clone() };
+                    return Ok(unchanged(true, Some(next)));
+                }
+                Err(error) => return Err(error.into()),
             };
+        let moved = moved_to
+            .map(|to| Moved { from: self.spec.url.clone(), to })
+            .or(self.state.moved.clone());
+        let body_hash = Some(lede_core::hash::hex128(&body));
+        if body_hash == self.state.body_hash {
+            // The server ignored the validators but sent the same bytes.
+            let changed = validators != self.state.validators || moved != self.state.moved;
+            let next = FeedState { validators, moved, ..self.state.clone() };
+            return Ok(unchanged(false, changed.then_some(next)));
+        }
         let parsed = parse_feed(&self.spec.id, &body, &final_url, now)
             .map_err(|error| FeedError::Parse { error, excerpt: excerpt(&body) })?;
         let entries_in_document = parsed.articles.len();
-        let (articles, next_state) = self.state.diff(parsed.articles, validators, now);
-        let changed = !articles.is_empty() || next_state.validators != self.state.validators;
+        let (articles, mut next_state) = self.state.diff(parsed.articles, now);
+        next_state.validators = validators;
+        next_state.body_hash = body_hash;
+        next_state.moved = moved;
         Ok(PollOutput {
             articles,
-            next_state: changed.then_some(next_state),
+            next_state: Some(next_state),
             entries_in_document,
             not_modified: false,
+            gone: false,
         })
     }
 
@@ -237,5 +272,69 @@ mod tests {
         let third = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
         assert!(third.articles.is_empty());
         assert!(third.next_state.is_none());
+    }
+
+    async fn serve(app: axum::Router) -> String {
+        let listener =
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+        let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{address}")
+    }
+
+    const FEED: &str = r#"<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>One</title></item></channel></rss>"#;
+
+    #[tokio::test]
+    async fn a_permanent_move_is_remembered_and_survives_a_restart() {
+        use axum::http::{StatusCode, header::LOCATION};
+        let base = serve(
+            axum::Router::new()
+                .route(
+                    "/old",
+                    axum::routing::get(|| async {
+                        (StatusCode::MOVED_PERMANENTLY, [(LOCATION, "/new")])
+                    }),
+                )
+                .route("/new", axum::routing::get(|| async { FEED })),
+        )
+        .await;
+        let mut poller = poller(&format!("{base}/old"), Duration::from_secs(1));
+        let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
+        let state = output.next_state.unwrap_or_default();
+        poller.acknowledge(state.clone());
+        assert_eq!(poller.url(), format!("{base}/new"));
+        // Restored from the changelog: still polls the new URL.
+        let restored = FeedState::from_bytes(&state.to_bytes()).unwrap_or_default();
+        let spec = poller.spec().clone();
+        let again = FeedPoller::new(spec, Some(restored), poller.fetcher.clone());
+        assert_eq!(again.url(), format!("{base}/new"));
+    }
+
+    #[tokio::test]
+    async fn gone_stops_the_feed_for_good() {
+        use axum::http::StatusCode;
+        let base = serve(
+            axum::Router::new().route("/gone", axum::routing::get(|| async { StatusCode::GONE })),
+        )
+        .await;
+        let mut poller = poller(&format!("{base}/gone"), Duration::from_secs(1));
+        let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(output.gone);
+        poller.acknowledge(output.next_state.unwrap_or_default());
+        let again = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(again.gone && again.next_state.is_none(), "no request, nothing new to store");
+    }
+
+    #[tokio::test]
+    async fn a_server_ignoring_conditional_get_costs_no_parsing() {
+        let base =
+            serve(axum::Router::new().route("/same", axum::routing::get(|| async { FEED }))).await;
+        let mut poller = poller(&format!("{base}/same"), Duration::from_secs(1));
+        let first = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first.entries_in_document, 1);
+        poller.acknowledge(first.next_state.unwrap_or_default());
+        let second = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(second.not_modified, "same bytes count as not modified");
+        assert_eq!(second.entries_in_document, 0, "and were not parsed");
     }
 }

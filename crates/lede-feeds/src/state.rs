@@ -1,6 +1,6 @@
-//! Per-feed durable state: conditional-GET validators and the items already
-//! published, so an unchanged item is never published twice, not even after
-//! a restart. Stored as JSON in the `lede.state.feeds` changelog, keyed by feed id.
+//! Per-feed durable state: conditional-GET validators, the last document's
+//! hash, a permanent move or a `410 Gone`, and the items already published,
+//! so an unchanged item is never published twice, not even after a restart. Stored as JSON in the `lede.state.feeds` changelog, keyed by feed id.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -26,6 +26,38 @@ pub struct FeedState {
     /// Article id -> what was last published for it.
     #[serde(default)]
     pub seen: BTreeMap<String, SeenItem>,
+    /// Hash of the last document parsed: a server that ignores conditional
+    /// GET but sends the same bytes costs no parsing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_hash: Option<String>,
+    /// The feed moved permanently (301/308 on every hop): poll `to` while
+    /// the configured URL is still `from`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Moved>,
+    /// The server said `410 Gone` for this URL: the feed is not polled again
+    /// until its configured URL changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gone: Option<Gone>,
+}
+
+/// A permanent move of a feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Moved {
+    /// The configured URL.
+    pub from: String,
+    /// Where it lives now.
+    pub to: String,
+}
+
+/// A feed the server declared gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gone {
+    /// The URL that answered 410.
+    pub url: String,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// One published item.
@@ -46,10 +78,9 @@ impl FeedState {
     pub fn diff(
         &self,
         articles: Vec<Article>,
-        validators: Validators,
         now: DateTime<Utc>,
     ) -> (Vec<(Article, EventKind)>, FeedState) {
-        let mut next = FeedState { validators, seen: self.seen.clone() };
+        let mut next = self.clone();
         let mut changed = Vec::new();
         let mut present = std::collections::HashSet::with_capacity(articles.len());
         for article in articles {
@@ -136,49 +167,38 @@ mod tests {
     #[test]
     fn new_changed_and_unchanged_items() {
         let state = FeedState::default();
-        let (first, state) =
-            state.diff(vec![article("a", "x"), article("b", "y")], Validators::default(), at(0));
+        let (first, state) = state.diff(vec![article("a", "x"), article("b", "y")], at(0));
         assert_eq!(ids(&first), vec![("a", EventKind::ArticleNew), ("b", EventKind::ArticleNew)]);
-        let (second, state) = state.diff(
-            vec![article("a", "x"), article("b", "y2"), article("c", "z")],
-            Validators::default(),
-            at(60),
-        );
+        let (second, state) =
+            state.diff(vec![article("a", "x"), article("b", "y2"), article("c", "z")], at(60));
         assert_eq!(
             ids(&second),
             vec![("b", EventKind::ArticleChanged), ("c", EventKind::ArticleNew)]
         );
-        let (third, _) =
-            state.diff(vec![article("a", "x"), article("b", "y2")], Validators::default(), at(120));
+        let (third, _) = state.diff(vec![article("a", "x"), article("b", "y2")], at(120));
         assert!(third.is_empty());
     }
 
     #[test]
     fn the_same_item_twice_in_one_document_is_published_once() {
-        let (changed, _) = FeedState::default().diff(
-            vec![article("a", "x"), article("a", "x")],
-            Validators::default(),
-            at(0),
-        );
+        let (changed, _) =
+            FeedState::default().diff(vec![article("a", "x"), article("a", "x")], at(0));
         assert_eq!(changed.len(), 1);
     }
 
     #[test]
     fn diff_does_not_modify_the_current_state() {
         let state = FeedState::default();
-        let _ = state.diff(vec![article("a", "x")], Validators::default(), at(0));
+        let _ = state.diff(vec![article("a", "x")], at(0));
         assert!(state.seen.is_empty());
     }
 
     #[test]
     fn absent_items_are_forgotten_after_retention_present_ones_never() {
-        let (_, state) = FeedState::default().diff(
-            vec![article("a", "x"), article("b", "y")],
-            Validators::default(),
-            at(0),
-        );
+        let (_, state) =
+            FeedState::default().diff(vec![article("a", "x"), article("b", "y")], at(0));
         let later = at(SEEN_RETENTION.as_secs() as i64 + 1);
-        let (changed, state) = state.diff(vec![article("a", "x")], Validators::default(), later);
+        let (changed, state) = state.diff(vec![article("a", "x")], later);
         assert!(changed.is_empty());
         assert!(state.seen.contains_key("a"));
         assert!(!state.seen.contains_key("b"));
@@ -186,11 +206,12 @@ mod tests {
 
     #[test]
     fn survives_a_round_trip_through_bytes() {
-        let validators = Validators { etag: Some("\"e\"".into()), last_modified: None };
-        let (_, state) = FeedState::default().diff(vec![article("a", "x")], validators, at(0));
+        let (_, mut state) = FeedState::default().diff(vec![article("a", "x")], at(0));
+        state.validators = Validators { etag: Some("\"e\"".into()), last_modified: None };
+        state.moved = Some(Moved { from: "http://a/".into(), to: "http://b/".into() });
         let restored = FeedState::from_bytes(&state.to_bytes()).unwrap_or_default();
         assert_eq!(restored, state);
-        let (changed, _) = restored.diff(vec![article("a", "x")], Validators::default(), at(10));
+        let (changed, _) = restored.diff(vec![article("a", "x")], at(10));
         assert!(changed.is_empty(), "a restored state must not re-publish");
     }
 }

@@ -86,6 +86,7 @@ struct RawPoll {
     user_agent: Option<String>,
     #[serde(default)]
     allow_private_addresses: bool,
+    proxy: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -194,7 +195,18 @@ impl Config {
             max_redirects: raw.poll.max_redirects.unwrap_or(defaults.max_redirects),
             user_agent: raw.poll.user_agent.unwrap_or(defaults.user_agent),
             allow_private_addresses: raw.poll.allow_private_addresses,
+            proxy: raw.poll.proxy,
         };
+        if let Some(proxy) = &fetch.proxy {
+            match url::Url::parse(proxy) {
+                Ok(url) if matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") => {}
+                _ => {
+                    return Err(invalid(format!(
+                        "poll.proxy {proxy:?} is not an http(s) or socks5 URL"
+                    )));
+                }
+            }
+        }
         if fetch.timeout.is_zero() || fetch.connect_timeout.is_zero() {
             return Err(invalid("poll.timeout and poll.connect_timeout must be positive".into()));
         }
@@ -324,6 +336,7 @@ mod tests {
         ("[kafka]\ntopic_prefix = \"bad prefix\"", "topic_prefix"),
         ("[kafka]\nbrokers = \"\"", "kafka.brokers is empty"),
         ("[story]\nwindow = \"1s\"", "story.window"),
+        ("[poll]\nproxy = \"not a url\"", "poll.proxy"),
         ("not toml at all", "invalid config"),
     ];
 

@@ -30,7 +30,9 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::telemetry::{ArticlesPublished, CommitFailed, Metrics, PollFailed, PollSucceeded};
+use crate::telemetry::{
+    ArticlesPublished, CommitFailed, FeedGone, Metrics, PollFailed, PollSucceeded,
+};
 use crate::{Failure, admin, demo};
 
 /// Batches waiting for the story stage; feeds wait beyond this.
@@ -206,6 +208,16 @@ async fn run_feed(
                         poller.commit_failed();
                     }
                 }
+                if output.gone {
+                    FeedGone { feed: &feed, url: poller.url() }.emit(&metrics);
+                    let error = FeedError::Fetch(lede_feeds::FetchError::Status {
+                        url: poller.url().to_owned(),
+                        status: 410,
+                        retry_after: None,
+                    });
+                    dead_letter(sink.as_ref(), &poller, &error, &metrics).await;
+                    break;
+                }
                 let next_poll_in = poller.next_poll_in();
                 PollSucceeded {
                     feed: &feed,
@@ -240,7 +252,7 @@ async fn dead_letter(
     let spec = poller.spec();
     let letter = DeadLetter {
         feed_id: spec.id.to_string(),
-        url: spec.url.clone(),
+        url: poller.url().to_owned(),
         class: error.class().to_owned(),
         message: error.to_string(),
         transient: error.is_transient(),

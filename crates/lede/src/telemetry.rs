@@ -283,6 +283,33 @@ impl ArticlesPublished<'_> {
     }
 }
 
+/// The server said `410 Gone`: the feed is no longer polled.
+#[derive(Debug)]
+pub struct FeedGone<'a> {
+    /// Feed id.
+    pub feed: &'a str,
+    /// The URL that answered 410.
+    pub url: &'a str,
+}
+
+impl FeedGone<'_> {
+    /// Log and count.
+    pub fn emit(&self, metrics: &Metrics) {
+        tracing::warn!(
+            feed = self.feed,
+            url = self.url,
+            "feed is gone (HTTP 410); not polled again until its URL changes"
+        );
+        metrics.polls.get_or_create(&OutcomeLabels { outcome: "gone" }).inc();
+        let now = Utc::now();
+        metrics.update_feed(self.feed, |status| {
+            status.last_poll_at = Some(now);
+            status.last_outcome = Some("gone");
+            status.next_poll_at = None;
+        });
+    }
+}
+
 /// Kafka did not accept a batch; its items are offered again next poll.
 #[derive(Debug)]
 pub struct CommitFailed<'a> {
