@@ -15,6 +15,8 @@ use reqwest::header::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::politeness::HostLimiter;
+
 /// Limits and identity of the HTTP client.
 #[derive(Debug, Clone)]
 pub struct FetchConfig {
@@ -33,6 +35,10 @@ pub struct FetchConfig {
     pub allow_private_addresses: bool,
     /// Send every request through this proxy (`http://`, `https://` or `socks5://` URL).
     pub proxy: Option<String>,
+    /// Requests in flight to one host at most.
+    pub max_requests_per_host: usize,
+    /// Least time between the starts of two requests to one host.
+    pub host_spacing: Duration,
 }
 
 impl Default for FetchConfig {
@@ -45,6 +51,8 @@ impl Default for FetchConfig {
             user_agent: concat!("Lede/", env!("CARGO_PKG_VERSION"), " (+feed reader)").to_owned(),
             allow_private_addresses: false,
             proxy: None,
+            max_requests_per_host: 2,
+            host_spacing: Duration::from_millis(500),
         }
     }
 }
@@ -195,8 +203,8 @@ pub struct Fetcher {
     client: reqwest::Client,
     max_body_bytes: u64,
     max_redirects: usize,
-    timeout: Duration,
     allow_private: bool,
+    hosts: Arc<HostLimiter>,
 }
 
 impl Fetcher {
@@ -222,32 +230,24 @@ impl Fetcher {
             client,
             max_body_bytes: config.max_body_bytes,
             max_redirects: config.max_redirects,
-            timeout: config.timeout,
             allow_private: config.allow_private_addresses,
+            hosts: Arc::new(HostLimiter::new(config.max_requests_per_host, config.host_spacing)),
         })
     }
 
-    /// GET `url`, conditional on `validators`, following redirects; the
-    /// whole exchange, redirects included, takes at most the timeout.
+    /// GET `url`, conditional on `validators`, following redirects. Each hop
+    /// waits its turn with the host (politeness), then takes at most the
+    /// timeout, body included.
     pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
-        tokio::time::timeout(self.timeout, self.fetch_following(url, validators))
-            .await
-            .unwrap_or_else(|_| Err(FetchError::Timeout { url: url.to_owned() }))
-    }
-
-    async fn fetch_following(
-        &self,
-        url: &str,
-        validators: &Validators,
-    ) -> Result<Fetched, FetchError> {
         let mut current =
             reqwest::Url::parse(url).map_err(|e| FetchError::Client(format!("{url}: {e}")))?;
         let mut visited: Vec<reqwest::Url> = Vec::new();
         let mut all_permanent = true;
-        let mut response = loop {
+        let (mut response, _host_permit) = loop {
             if let Some(reason) = forbidden_literal(&current, self.allow_private) {
                 return Err(FetchError::Forbidden { url: url.to_owned(), reason });
             }
+            let host_permit = self.hosts.acquire(current.host_str().unwrap_or_default()).await;
             let mut request = self.client.get(current.clone());
             if let Some(etag) = &validators.etag {
                 request = request.header(IF_NONE_MATCH, etag);
@@ -258,7 +258,7 @@ impl Fetcher {
             let response = request.send().await.map_err(|e| request_error(url, &e))?;
             let status = response.status();
             if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
-                break response;
+                break (response, host_permit);
             }
             let next = response
                 .headers()

@@ -7,10 +7,12 @@
 //! - [`normalize`]: HTML to clean paragraphs, canonical URLs.
 //! - [`state`]: per-feed durable state: validators and seen items.
 //! - [`poller`]: one feed's `initialize -> poll -> acknowledge` cycle.
+//! - [`politeness`]: per-host limits on concurrency and request spacing.
 
 pub mod fetch;
 pub mod normalize;
 pub mod parse;
+pub mod politeness;
 pub mod poller;
 pub mod state;
 

@@ -229,7 +229,11 @@ mod tests {
 
     fn poller(url: &str, interval: Duration) -> FeedPoller {
         let spec = FeedSpec { id: FeedId::new("f"), url: url.into(), interval };
-        let config = FetchConfig { allow_private_addresses: true, ..FetchConfig::default() };
+        let config = FetchConfig {
+            allow_private_addresses: true,
+            host_spacing: Duration::ZERO,
+            ..FetchConfig::default()
+        };
         let fetcher = Arc::new(Fetcher::new(&config).unwrap_or_else(|e| panic!("{e}")));
         FeedPoller::new(spec, None, fetcher)
     }

@@ -119,6 +119,7 @@ fn config() -> FetchConfig {
         max_body_bytes: LIMIT,
         max_redirects: 5,
         allow_private_addresses: true,
+        host_spacing: Duration::ZERO,
         ..FetchConfig::default()
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::num::NonZeroU64;
+use std::num::{NonZeroU64, NonZeroUsize};
 use std::path::Path;
 use std::time::Duration;
 
@@ -87,6 +87,9 @@ struct RawPoll {
     #[serde(default)]
     allow_private_addresses: bool,
     proxy: Option<String>,
+    max_requests_per_host: Option<NonZeroUsize>,
+    #[serde(default, with = "humantime_serde")]
+    host_spacing: Option<Duration>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -196,6 +199,11 @@ impl Config {
             user_agent: raw.poll.user_agent.unwrap_or(defaults.user_agent),
             allow_private_addresses: raw.poll.allow_private_addresses,
             proxy: raw.poll.proxy,
+            max_requests_per_host: raw
+                .poll
+                .max_requests_per_host
+                .map_or(defaults.max_requests_per_host, NonZeroUsize::get),
+            host_spacing: raw.poll.host_spacing.unwrap_or(defaults.host_spacing),
         };
         if let Some(proxy) = &fetch.proxy {
             match url::Url::parse(proxy) {
