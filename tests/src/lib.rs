@@ -190,7 +190,7 @@ impl Drop for Daemon {
 pub fn daemon_config(prefix: &str, interval: &str, feeds: &[(&str, String)]) -> String {
     let mut config = format!(
         "shutdown_timeout = \"20s\"\n[kafka]\nbrokers = \"{}\"\ntopic_prefix = \"{prefix}\"\n[admin]\ndisabled = true\n\
-         [poll]\nallow_private_addresses = true\nhost_spacing = \"0s\"\nmax_requests_per_host = 64\n",
+         [poll]\nallow_private_addresses = true\nhost_spacing = \"0s\"\nmax_requests_per_host = 64\nmax_interval = \"2s\"\n",
         brokers()
     );
     for (id, url) in feeds {

@@ -35,8 +35,11 @@ pub struct FeedSpec {
     pub id: FeedId,
     /// Absolute http(s) URL of the feed document.
     pub url: String,
-    /// Time between two polls.
+    /// Shortest time between two polls: the adaptive schedule polls a busy
+    /// feed this often, and never more often.
     pub interval: Duration,
+    /// Longest time between two polls of a quiet feed.
+    pub max_interval: Duration,
 }
 
 /// Why a feed (or an item of it) was rejected: the value of `lede.dlq`.

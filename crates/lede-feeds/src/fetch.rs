@@ -11,7 +11,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{
-    ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
+    CACHE_CONTROL, ETAG, EXPIRES, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    LOCATION, RETRY_AFTER,
 };
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +84,9 @@ pub enum Fetched {
         validators: Validators,
         /// Where the feed now lives, when every redirect was permanent (301, 308).
         moved_to: Option<String>,
+        /// How long the server says the document stays fresh
+        /// (`Cache-Control: max-age`, else `Expires`).
+        fresh_for: Option<Duration>,
     },
 }
 
@@ -300,6 +304,7 @@ impl Fetcher {
             return Err(too_large());
         }
         let validators = validators_of(response.headers());
+        let fresh_for = fresh_for(response.headers());
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| request_error(url, &e))? {
             if body.len() as u64 + chunk.len() as u64 > self.max_body_bytes {
@@ -308,7 +313,13 @@ impl Fetcher {
             body.extend_from_slice(&chunk);
         }
         let moved_to = (all_permanent && !visited.is_empty()).then(|| current.to_string());
-        Ok(Fetched::Document { body, final_url: current.to_string(), validators, moved_to })
+        Ok(Fetched::Document {
+            body,
+            final_url: current.to_string(),
+            validators,
+            moved_to,
+            fresh_for,
+        })
     }
 }
 
@@ -320,6 +331,24 @@ fn validators_of(headers: &HeaderMap) -> Validators {
             .map(str::to_owned)
     };
     Validators { etag: text(ETAG), last_modified: text(LAST_MODIFIED) }
+}
+
+/// Freshness from `Cache-Control: max-age=N`, else from `Expires`.
+fn fresh_for(headers: &HeaderMap) -> Option<Duration> {
+    let max_age = headers
+        .get_all(CACHE_CONTROL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .find_map(|directive| {
+            directive.trim().strip_prefix("max-age=")?.trim().parse::<u64>().ok()
+        });
+    if let Some(seconds) = max_age {
+        return Some(Duration::from_secs(seconds));
+    }
+    let expires =
+        chrono::DateTime::parse_from_rfc2822(headers.get(EXPIRES)?.to_str().ok()?.trim()).ok()?;
+    (expires.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().ok()
 }
 
 /// `Retry-After` as a duration: delta-seconds or an HTTP date.

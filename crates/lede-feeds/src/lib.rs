@@ -8,12 +8,14 @@
 //! - [`state`]: per-feed durable state: validators and seen items.
 //! - [`poller`]: one feed's `initialize -> poll -> acknowledge` cycle.
 //! - [`politeness`]: per-host limits on concurrency and request spacing.
+//! - [`schedule`]: when to poll next, adapted to how often the feed publishes.
 
 pub mod fetch;
 pub mod normalize;
 pub mod parse;
 pub mod politeness;
 pub mod poller;
+pub mod schedule;
 pub mod state;
 
 pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher, Validators};

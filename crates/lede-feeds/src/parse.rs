@@ -16,6 +16,8 @@ pub struct ParsedFeed {
     pub title: Option<String>,
     /// One Article per entry, in document order.
     pub articles: Vec<Article>,
+    /// The feed's own refresh hint (RSS `<ttl>`).
+    pub ttl: Option<std::time::Duration>,
 }
 
 /// Why a document is not a feed.
@@ -64,7 +66,8 @@ pub fn parse_feed(
         .iter()
         .map(|entry| article_of(entry, feed_id, base.as_ref(), &source, fetched_at))
         .collect();
-    Ok(ParsedFeed { title, articles })
+    let ttl = feed.ttl.map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60));
+    Ok(ParsedFeed { title, articles, ttl })
 }
 
 fn article_of(

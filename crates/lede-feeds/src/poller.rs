@@ -12,6 +12,7 @@ use lede_core::{Article, EventKind, FeedSpec};
 
 use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::parse::{ParseError, parse_feed};
+use crate::schedule::{ScheduleInput, next_interval, record_arrival};
 use crate::state::{FeedState, Gone, Moved};
 
 /// Longest wait after repeated failures.
@@ -83,6 +84,8 @@ pub struct PollOutput {
     pub not_modified: bool,
     /// The server answered `410 Gone`: stop polling this feed.
     pub gone: bool,
+    /// The server's freshness hint (RSS `<ttl>`, `Cache-Control`, `Expires`).
+    pub hint: Option<Duration>,
 }
 
 /// Polls one feed.
@@ -93,6 +96,8 @@ pub struct FeedPoller {
     fetcher: Arc<Fetcher>,
     consecutive_failures: u32,
     retry_after: Option<Duration>,
+    hint: Option<Duration>,
+    polls: u64,
 }
 
 impl FeedPoller {
@@ -104,6 +109,8 @@ impl FeedPoller {
             fetcher,
             consecutive_failures: 0,
             retry_after: None,
+            hint: None,
+            polls: 0,
         }
     }
 
@@ -121,10 +128,12 @@ impl FeedPoller {
     /// acknowledged state. `now` stamps the articles and the seen items.
     pub async fn poll(&mut self, now: DateTime<Utc>) -> Result<PollOutput, FeedError> {
         let result = self.fetch_and_diff(now).await;
+        self.polls += 1;
         match &result {
-            Ok(_) => {
+            Ok(output) => {
                 self.consecutive_failures = 0;
                 self.retry_after = None;
+                self.hint = output.hint;
             }
             Err(error) => {
                 self.consecutive_failures = self.consecutive_failures.saturating_add(1);
@@ -147,26 +156,28 @@ impl FeedPoller {
 
     async fn fetch_and_diff(&self, now: DateTime<Utc>) -> Result<PollOutput, FeedError> {
         let url = self.url().to_owned();
-        let unchanged = |gone: bool, next_state: Option<FeedState>| PollOutput {
-            articles: Vec::new(),
-            next_state,
-            entries_in_document: 0,
-            not_modified: !gone,
-            gone,
-        };
+        let unchanged =
+            |gone: bool, next_state: Option<FeedState>, hint: Option<Duration>| PollOutput {
+                articles: Vec::new(),
+                next_state,
+                entries_in_document: 0,
+                not_modified: !gone,
+                gone,
+                hint,
+            };
         if self.state.gone.as_ref().is_some_and(|gone| gone.url == url) {
-            return Ok(unchanged(true, None));
+            return Ok(unchanged(true, None, None));
         }
-        let (body, final_url, validators, moved_to) =
+        let (body, final_url, validators, moved_to, fresh_for) =
             match self.fetcher.fetch(&url, &self.state.validators).await {
-                Ok(Fetched::NotModified) => return Ok(unchanged(false, None)),
-                Ok(Fetched::Document { body, final_url, validators, moved_to }) => {
-                    (body, final_url, validators, moved_to)
+                Ok(Fetched::NotModified) => return Ok(unchanged(false, None, self.hint)),
+                Ok(Fetched::Document { body, final_url, validators, moved_to, fresh_for }) => {
+                    (body, final_url, validators, moved_to, fresh_for)
                 }
                 Err(FetchError::Status { status: 410, .. }) => {
                     let next =
                         FeedState { gone: Some(Gone { url, at: now }), ..self.state.clone() };
-                    return Ok(unchanged(true, Some(next)));
+                    return Ok(unchanged(true, Some(next), None));
                 }
                 Err(error) => return Err(error.into()),
             };
@@ -178,7 +189,7 @@ impl FeedPoller {
             // The server ignored the validators but sent the same bytes.
             let changed = validators != self.state.validators || moved != self.state.moved;
             let next = FeedState { validators, moved, ..self.state.clone() };
-            return Ok(unchanged(false, changed.then_some(next)));
+            return Ok(unchanged(false, changed.then_some(next), fresh_for.or(self.hint)));
         }
         let parsed = parse_feed(&self.spec.id, &body, &final_url, now)
             .map_err(|error| FeedError::Parse { error, excerpt: excerpt(&body) })?;
@@ -187,12 +198,20 @@ impl FeedPoller {
         next_state.validators = validators;
         next_state.body_hash = body_hash;
         next_state.moved = moved;
+        if !articles.is_empty() {
+            record_arrival(&mut next_state.arrivals, now);
+        }
+        let hint = match (parsed.ttl, fresh_for) {
+            (Some(ttl), Some(fresh)) => Some(ttl.max(fresh)),
+            (ttl, fresh) => ttl.or(fresh),
+        };
         Ok(PollOutput {
             articles,
             next_state: Some(next_state),
             entries_in_document,
             not_modified: false,
             gone: false,
+            hint,
         })
     }
 
@@ -207,16 +226,26 @@ impl FeedPoller {
         self.consecutive_failures = self.consecutive_failures.saturating_add(1);
     }
 
-    /// How long to wait before the next poll: the feed's interval, doubled
-    /// for each consecutive failure up to [`MAX_BACKOFF`].
-    pub fn next_poll_in(&self) -> Duration {
+    /// How long to wait before the next poll: after a success, the adaptive
+    /// schedule (see [`crate::schedule`]); after failures, the feed's interval
+    /// doubled per failure up to [`MAX_BACKOFF`], or the server's
+    /// `Retry-After` (up to a day) if longer.
+    pub fn next_poll_in(&self, now: DateTime<Utc>) -> Duration {
         if self.consecutive_failures == 0 {
-            return self.spec.interval;
+            return next_interval(&ScheduleInput {
+                floor: self.spec.interval,
+                ceiling: self.spec.max_interval,
+                arrivals: &self.state.arrivals,
+                hint: self.hint,
+                now,
+                jitter_seed: lede_core::hash::hex128(self.spec.id.as_str().as_bytes())
+                    .bytes()
+                    .fold(self.polls, |acc, b| acc.rotate_left(5) ^ u64::from(b)),
+            });
         }
         let factor = 1u32 << self.consecutive_failures.min(10);
         let backoff =
             self.spec.interval.saturating_mul(factor).min(MAX_BACKOFF.max(self.spec.interval));
-        // A server's Retry-After is honoured, up to a day.
         backoff.max(self.retry_after.unwrap_or_default().min(MAX_RETRY_AFTER))
     }
 }
@@ -228,7 +257,8 @@ mod tests {
     use lede_core::FeedId;
 
     fn poller(url: &str, interval: Duration) -> FeedPoller {
-        let spec = FeedSpec { id: FeedId::new("f"), url: url.into(), interval };
+        let spec =
+            FeedSpec { id: FeedId::new("f"), url: url.into(), interval, max_interval: interval };
         let config = FetchConfig {
             allow_private_addresses: true,
             host_spacing: Duration::ZERO,
@@ -242,16 +272,16 @@ mod tests {
     async fn failures_back_off_exponentially_and_recover() {
         // Nothing listens on port 9 of 127.0.0.1 here: connect is refused at once.
         let mut poller = poller("http://127.0.0.1:9/feed", Duration::from_secs(60));
-        assert_eq!(poller.next_poll_in(), Duration::from_secs(60));
+        assert_eq!(poller.next_poll_in(Utc::now()), Duration::from_secs(60));
         let error = poller.poll(Utc::now()).await.err();
         assert_eq!(error.as_ref().map(FeedError::class), Some("connect"));
-        assert_eq!(poller.next_poll_in(), Duration::from_secs(120));
+        assert_eq!(poller.next_poll_in(Utc::now()), Duration::from_secs(120));
         let _ = poller.poll(Utc::now()).await;
-        assert_eq!(poller.next_poll_in(), Duration::from_secs(240));
+        assert_eq!(poller.next_poll_in(Utc::now()), Duration::from_secs(240));
         for _ in 0..20 {
             poller.commit_failed();
         }
-        assert_eq!(poller.next_poll_in(), MAX_BACKOFF);
+        assert_eq!(poller.next_poll_in(Utc::now()), MAX_BACKOFF);
     }
 
     #[tokio::test]
@@ -340,5 +370,45 @@ mod tests {
         let second = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
         assert!(second.not_modified, "same bytes count as not modified");
         assert_eq!(second.entries_in_document, 0, "and were not parsed");
+    }
+
+    #[tokio::test]
+    async fn the_feed_ttl_and_cache_control_stretch_the_schedule() {
+        const TTL_FEED: &str = r#"<rss version="2.0"><channel><title>T</title><ttl>30</ttl>
+            <item><guid>1</guid><title>One</title></item></channel></rss>"#;
+        let base = serve(
+            axum::Router::new().route("/ttl", axum::routing::get(|| async { TTL_FEED })).route(
+                "/cached",
+                axum::routing::get(|| async {
+                    ([(axum::http::header::CACHE_CONTROL, "public, max-age=1200")], FEED)
+                }),
+            ),
+        )
+        .await;
+        for (path, expected_minutes) in [("/ttl", 30.0), ("/cached", 20.0)] {
+            let spec = FeedSpec {
+                id: FeedId::new("f"),
+                url: format!("{base}{path}"),
+                interval: Duration::from_secs(60),
+                max_interval: Duration::from_secs(3600),
+            };
+            let config = FetchConfig {
+                allow_private_addresses: true,
+                host_spacing: Duration::ZERO,
+                ..FetchConfig::default()
+            };
+            let mut poller = FeedPoller::new(
+                spec,
+                None,
+                Arc::new(Fetcher::new(&config).unwrap_or_else(|e| panic!("{e}"))),
+            );
+            let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
+            poller.acknowledge(output.next_state.unwrap_or_default());
+            let minutes = poller.next_poll_in(Utc::now()).as_secs_f64() / 60.0;
+            assert!(
+                (expected_minutes * 0.9..=expected_minutes * 1.1).contains(&minutes),
+                "{path}: {minutes} min, expected about {expected_minutes}"
+            );
+        }
     }
 }

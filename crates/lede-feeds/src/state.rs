@@ -38,6 +38,9 @@ pub struct FeedState {
     /// until its configured URL changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gone: Option<Gone>,
+    /// When polls found new or changed items (the last few), for the schedule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arrivals: Vec<DateTime<Utc>>,
 }
 
 /// A permanent move of a feed.

@@ -129,6 +129,7 @@ fn poller(base: &str, path: &str, config: &FetchConfig) -> FeedPoller {
         id: FeedId::new("hostile"),
         url: format!("{base}{path}"),
         interval: Duration::from_secs(60),
+        max_interval: Duration::from_secs(3600),
     };
     FeedPoller::new(spec, None, Arc::new(Fetcher::new(config).unwrap_or_else(|e| panic!("{e}"))))
 }
@@ -170,7 +171,7 @@ async fn retry_after_is_honoured() {
         "{error:?}"
     );
     assert_eq!(
-        poller.next_poll_in(),
+        poller.next_poll_in(Utc::now()),
         Duration::from_secs(600),
         "Retry-After: 600 beats the 120 s backoff"
     );

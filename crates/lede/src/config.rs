@@ -78,6 +78,10 @@ struct RawPoll {
     #[serde(default, with = "humantime_serde")]
     interval: Option<Duration>,
     #[serde(default, with = "humantime_serde")]
+    priority_interval: Option<Duration>,
+    #[serde(default, with = "humantime_serde")]
+    max_interval: Option<Duration>,
+    #[serde(default, with = "humantime_serde")]
     timeout: Option<Duration>,
     #[serde(default, with = "humantime_serde")]
     connect_timeout: Option<Duration>,
@@ -114,6 +118,8 @@ struct RawFeed {
     url: String,
     #[serde(default, with = "humantime_serde")]
     interval: Option<Duration>,
+    #[serde(default)]
+    priority: bool,
 }
 
 /// A validated configuration.
@@ -219,6 +225,8 @@ impl Config {
             return Err(invalid("poll.timeout and poll.connect_timeout must be positive".into()));
         }
         let default_interval = raw.poll.interval.unwrap_or(Duration::from_secs(300));
+        let priority_interval = raw.poll.priority_interval.unwrap_or(Duration::from_secs(30));
+        let max_interval = raw.poll.max_interval.unwrap_or(Duration::from_secs(3600));
 
         let mut ids = HashSet::new();
         let mut feeds = Vec::with_capacity(raw.feeds.len());
@@ -247,14 +255,21 @@ impl Config {
                     )));
                 }
             }
-            let interval = feed.interval.unwrap_or(default_interval);
+            let floor = if feed.priority { priority_interval } else { default_interval };
+            let interval = feed.interval.unwrap_or(floor);
             if interval < MIN_INTERVAL {
                 return Err(invalid(format!(
                     "{at}.interval must be at least {}",
                     humantime::format_duration(MIN_INTERVAL)
                 )));
             }
-            feeds.push(FeedSpec { id: FeedId::new(feed.id), url: feed.url, interval });
+            let max_interval = max_interval.max(interval);
+            feeds.push(FeedSpec {
+                id: FeedId::new(feed.id),
+                url: feed.url,
+                interval,
+                max_interval,
+            });
         }
         let mut story = EngineConfig::default();
         if let Some(window) = raw.story.window {

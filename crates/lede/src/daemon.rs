@@ -218,7 +218,7 @@ async fn run_feed(
                     dead_letter(sink.as_ref(), &poller, &error, &metrics).await;
                     break;
                 }
-                let next_poll_in = poller.next_poll_in();
+                let next_poll_in = poller.next_poll_in(Utc::now());
                 PollSucceeded {
                     feed: &feed,
                     entries,
@@ -229,15 +229,19 @@ async fn run_feed(
                 .emit(&metrics);
             }
             Err(error) => {
-                PollFailed { feed: &feed, error: &error, next_poll_in: poller.next_poll_in() }
-                    .emit(&metrics);
+                PollFailed {
+                    feed: &feed,
+                    error: &error,
+                    next_poll_in: poller.next_poll_in(Utc::now()),
+                }
+                .emit(&metrics);
                 dead_letter(sink.as_ref(), &poller, &error, &metrics).await;
             }
         }
         tokio::select! {
             biased;
             () = cancel.cancelled() => break,
-            () = tokio::time::sleep(poller.next_poll_in()) => {}
+            () = tokio::time::sleep(poller.next_poll_in(Utc::now())) => {}
         }
     }
 }
@@ -403,6 +407,7 @@ mod tests {
             id: FeedId::new("f"),
             url: feed_server().await,
             interval: Duration::from_secs(1),
+            max_interval: Duration::from_secs(1),
         };
         let config =
             lede_feeds::FetchConfig { allow_private_addresses: true, ..Default::default() };

@@ -57,6 +57,7 @@ pub async fn start(cancel: CancellationToken) -> std::io::Result<Vec<FeedSpec>> 
         id: FeedId::new(id),
         url: format!("http://{address}{path}"),
         interval: POLL_INTERVAL,
+        max_interval: POLL_INTERVAL,
     };
     Ok(vec![
         feed("demo-wire", "/wire.rss"),
