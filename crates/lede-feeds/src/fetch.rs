@@ -11,11 +11,12 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{
-    CACHE_CONTROL, ETAG, EXPIRES, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
-    LOCATION, RETRY_AFTER,
+    CACHE_CONTROL, CONTENT_TYPE, ETAG, EXPIRES, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH,
+    LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
 use serde::{Deserialize, Serialize};
 
+use crate::charset::charset_of_content_type;
 use crate::politeness::HostLimiter;
 
 /// Limits and identity of the HTTP client.
@@ -87,6 +88,8 @@ pub enum Fetched {
         /// How long the server says the document stays fresh
         /// (`Cache-Control: max-age`, else `Expires`).
         fresh_for: Option<Duration>,
+        /// The charset of the `Content-Type` header.
+        charset: Option<String>,
     },
 }
 
@@ -305,6 +308,12 @@ impl Fetcher {
         }
         let validators = validators_of(response.headers());
         let fresh_for = fresh_for(response.headers());
+        let charset = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(charset_of_content_type)
+            .map(str::to_owned);
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| request_error(url, &e))? {
             if body.len() as u64 + chunk.len() as u64 > self.max_body_bytes {
@@ -319,6 +328,7 @@ impl Fetcher {
             validators,
             moved_to,
             fresh_for,
+            charset,
         })
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! - [`fetch`]: the HTTP client (the only HTTP client in Lede), with size and
 //!   time limits and conditional GET.
+//! - [`charset`]: whatever encoding the server sent, to UTF-8.
 //! - [`parse`]: feed documents (RSS, Atom, JSON Feed) to Articles.
 //! - [`normalize`]: HTML to clean paragraphs, canonical URLs.
 //! - [`state`]: per-feed durable state: validators and seen items.
@@ -10,6 +11,7 @@
 //! - [`politeness`]: per-host limits on concurrency and request spacing.
 //! - [`schedule`]: when to poll next, adapted to how often the feed publishes.
 
+pub mod charset;
 pub mod fetch;
 pub mod normalize;
 pub mod parse;

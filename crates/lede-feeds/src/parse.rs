@@ -7,6 +7,7 @@ use lede_core::hash::hex128_parts;
 use lede_core::{Article, FeedId};
 use url::Url;
 
+use crate::charset::to_utf8;
 use crate::normalize::{canonical_url, html_to_paragraphs, html_to_text};
 
 /// A parsed feed document.
@@ -41,13 +42,16 @@ impl ParseError {
 /// Parse `body`, fetched from `location` at `fetched_at`, into Articles of feed `feed_id`.
 ///
 /// `location` is the document's URL (the base for relative links) or, for a
-/// local file, its path.
+/// local file, its path; `http_charset` is the `Content-Type` charset, if
+/// any (see [`crate::charset`] for how the encoding is chosen).
 pub fn parse_feed(
     feed_id: &FeedId,
     body: &[u8],
     location: &str,
+    http_charset: Option<&str>,
     fetched_at: DateTime<Utc>,
 ) -> Result<ParsedFeed, ParseError> {
+    let (body, _) = to_utf8(body, http_charset);
     let base = Url::parse(location).ok().filter(|url| matches!(url.scheme(), "http" | "https"));
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base.as_ref().map(Url::as_str))
@@ -55,7 +59,7 @@ pub fn parse_feed(
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
         .build();
-    let feed = parser.parse(body).map_err(|e| ParseError::NotAFeed(e.to_string()))?;
+    let feed = parser.parse(&*body).map_err(|e| ParseError::NotAFeed(e.to_string()))?;
     let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
     let source = title
         .clone()
@@ -161,7 +165,7 @@ mod tests {
 
     fn parse(body: &str) -> ParsedFeed {
         let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
-        parse_feed(&FeedId::new("f"), body.as_bytes(), "https://news.example/feed", at)
+        parse_feed(&FeedId::new("f"), body.as_bytes(), "https://news.example/feed", None, at)
             .unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -219,7 +223,7 @@ mod tests {
     #[test]
     fn html_page_is_not_a_feed() {
         let at = DateTime::from_timestamp(0, 0).unwrap_or_default();
-        let result = parse_feed(&FeedId::new("f"), b"<html><body>hi</body></html>", "x", at);
+        let result = parse_feed(&FeedId::new("f"), b"<html><body>hi</body></html>", "x", None, at);
         assert!(matches!(result, Err(ParseError::NotAFeed(_))));
     }
 }

@@ -168,19 +168,21 @@ impl FeedPoller {
         if self.state.gone.as_ref().is_some_and(|gone| gone.url == url) {
             return Ok(unchanged(true, None, None));
         }
-        let (body, final_url, validators, moved_to, fresh_for) =
-            match self.fetcher.fetch(&url, &self.state.validators).await {
-                Ok(Fetched::NotModified) => return Ok(unchanged(false, None, self.hint)),
-                Ok(Fetched::Document { body, final_url, validators, moved_to, fresh_for }) => {
-                    (body, final_url, validators, moved_to, fresh_for)
-                }
-                Err(FetchError::Status { status: 410, .. }) => {
-                    let next =
-                        FeedState { gone: Some(Gone { url, at: now }), ..self.state.clone() };
-                    return Ok(unchanged(true, Some(next), None));
-                }
-                Err(error) => return Err(error.into()),
-            };
+        let (body, final_url, validators, moved_to, fresh_for, charset) = match self
+            .fetcher
+            .fetch(&url, &self.state.validators)
+            .await
+        {
+            Ok(Fetched::NotModified) => return Ok(unchanged(false, None, self.hint)),
+            Ok(Fetched::Document { body, final_url, validators, moved_to, fresh_for, charset }) => {
+                (body, final_url, validators, moved_to, fresh_for, charset)
+            }
+            Err(FetchError::Status { status: 410, .. }) => {
+                let next = FeedState { gone: Some(Gone { url, at: now }), ..self.state.clone() };
+                return Ok(unchanged(true, Some(next), None));
+            }
+            Err(error) => return Err(error.into()),
+        };
         let moved = moved_to
             .map(|to| Moved { from: self.spec.url.clone(), to })
             .or(self.state.moved.clone());
@@ -191,7 +193,7 @@ impl FeedPoller {
             let next = FeedState { validators, moved, ..self.state.clone() };
             return Ok(unchanged(false, changed.then_some(next), fresh_for.or(self.hint)));
         }
-        let parsed = parse_feed(&self.spec.id, &body, &final_url, now)
+        let parsed = parse_feed(&self.spec.id, &body, &final_url, charset.as_deref(), now)
             .map_err(|error| FeedError::Parse { error, excerpt: excerpt(&body) })?;
         let entries_in_document = parsed.articles.len();
         let (articles, mut next_state) = self.state.diff(parsed.articles, now);

@@ -95,6 +95,25 @@ async fn hostile_server() -> String {
             get(|| async { response(StatusCode::TOO_MANY_REQUESTS, &[(header::RETRY_AFTER.as_str(), "600")], Body::empty()) }),
         )
         .route(
+            "/cp1252-header",
+            get(|| async {
+                let mut body = b"<rss version=\"2.0\"><channel><title>T</title><item><guid>1</guid><title>".to_vec();
+                body.extend_from_slice(b"\x93Quoted\x94 \x80 price</title></item></channel></rss>");
+                response(
+                    StatusCode::OK,
+                    &[("content-type", "application/rss+xml; charset=windows-1252")],
+                    Body::from(body),
+                )
+            }),
+        )
+        .route(
+            "/broken-utf8",
+            get(|| async {
+                let body = b"<rss version=\"2.0\"><channel><title>T</title><item><guid>1</guid><title>bad \xc3 byte</title></item></channel></rss>".to_vec();
+                response(StatusCode::OK, &[("content-type", "application/rss+xml; charset=utf-8")], Body::from(body))
+            }),
+        )
+        .route(
             "/latin1",
             get(|| async {
                 let mut body = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>Caf".to_vec();
@@ -210,6 +229,23 @@ async fn declared_charset_is_decoded() {
     let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(output.articles[0].0.title, "Crème");
     assert_eq!(output.articles[0].0.source, "Café");
+}
+
+/// Fixture table: (path, expected first title).
+const CHARSETS: &[(&str, &str)] = &[
+    ("/latin1", "Crème"),
+    ("/cp1252-header", "\u{201c}Quoted\u{201d} \u{20ac} price"),
+    ("/broken-utf8", "bad \u{fffd} byte"),
+];
+
+#[tokio::test]
+async fn every_charset_becomes_utf8_and_broken_bytes_are_repaired() {
+    let base = hostile_server().await;
+    for (path, title) in CHARSETS {
+        let mut poller = poller(&base, path, &config());
+        let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(output.articles[0].0.title, *title, "{path}");
+    }
 }
 
 #[tokio::test]

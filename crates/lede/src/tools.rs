@@ -51,20 +51,22 @@ pub async fn check(config: Config) -> Result<(), Failure> {
 async fn fetch_and_parse(fetcher: &Fetcher, id: &FeedId, url: &str) -> Result<usize, String> {
     match fetcher.fetch(url, &Validators::default()).await.map_err(|e| e.to_string())? {
         Fetched::NotModified => Ok(0),
-        Fetched::Document { body, final_url, .. } => parse_feed(id, &body, &final_url, Utc::now())
-            .map(|feed| feed.articles.len())
-            .map_err(|e| e.to_string()),
+        Fetched::Document { body, final_url, charset, .. } => {
+            parse_feed(id, &body, &final_url, charset.as_deref(), Utc::now())
+                .map(|feed| feed.articles.len())
+                .map_err(|e| e.to_string())
+        }
     }
 }
 
 /// `lede parse FILE|URL`: one JSON Article per line.
 pub async fn parse(input: &str) -> Result<(), Failure> {
     let is_url = input.starts_with("http://") || input.starts_with("https://");
-    let (body, location) = if is_url {
+    let (body, location, charset) = if is_url {
         let fetcher = Fetcher::new(&lede_feeds::FetchConfig::default())
             .map_err(|e| Failure::Runtime(e.to_string()))?;
         match fetcher.fetch(input, &Validators::default()).await {
-            Ok(Fetched::Document { body, final_url, .. }) => (body, final_url),
+            Ok(Fetched::Document { body, final_url, charset, .. }) => (body, final_url, charset),
             Ok(Fetched::NotModified) => {
                 return Err(Failure::BadInput(format!("{input}: unexpected 304 Not Modified")));
             }
@@ -72,10 +74,10 @@ pub async fn parse(input: &str) -> Result<(), Failure> {
         }
     } else {
         let body = std::fs::read(input).map_err(|e| Failure::BadInput(format!("{input}: {e}")))?;
-        (body, input.to_owned())
+        (body, input.to_owned(), None)
     };
     let feed_id = FeedId::new(if is_url { "parse-url" } else { "parse-file" });
-    let parsed = parse_feed(&feed_id, &body, &location, Utc::now())
+    let parsed = parse_feed(&feed_id, &body, &location, charset.as_deref(), Utc::now())
         .map_err(|e| Failure::BadInput(format!("{input}: {e}")))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for article in &parsed.articles {
