@@ -98,3 +98,19 @@ fn tail_of_a_missing_topic_exits_2() {
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert_one_line_error(&stderr, "no-such-topic-here");
 }
+
+#[test]
+fn discover_lists_the_feeds_a_page_advertises() {
+    let page = write(
+        "discover",
+        "page.html",
+        "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" title=\"World\" \
+         href=\"https://news.example/world.rss\"></head><body></body></html>",
+    );
+    let (status, stdout, stderr) = run_lede(&["discover", &page], Duration::from_secs(20));
+    assert!(status.success(), "{stderr}");
+    let found: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_default();
+    assert_eq!(found["url"], "https://news.example/world.rss");
+    assert_eq!(found["type"], "application/rss+xml");
+    assert_eq!(found["title"], "World");
+}

@@ -4,6 +4,7 @@
 //! - [`fetch`]: the HTTP client (the only HTTP client in Lede), with size and
 //!   time limits and conditional GET.
 //! - [`charset`]: whatever encoding the server sent, to UTF-8.
+//! - [`discover`]: the feeds an HTML page advertises.
 //! - [`parse`]: feed documents (RSS, Atom, JSON Feed) to Articles.
 //! - [`normalize`]: HTML to clean paragraphs, canonical URLs.
 //! - [`state`]: per-feed durable state: validators and seen items.
@@ -12,6 +13,7 @@
 //! - [`schedule`]: when to poll next, adapted to how often the feed publishes.
 
 pub mod charset;
+pub mod discover;
 pub mod fetch;
 pub mod normalize;
 pub mod parse;

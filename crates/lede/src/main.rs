@@ -51,6 +51,11 @@ enum Command {
         /// A file path, or an http(s) URL.
         input: String,
     },
+    /// List the feeds an HTML page advertises (JSON lines: url, type, title).
+    Discover {
+        /// An http(s) URL, or a file path.
+        input: String,
+    },
     /// Decide the story of each Article (JSON lines, arrival order).
     Dedup {
         /// JSON lines file; standard input when omitted.
@@ -119,6 +124,7 @@ fn main() -> ExitCode {
             Command::Run { config, demo } => daemon::run(load(config.as_deref())?, demo).await,
             Command::Check { config } => tools::check(load(config.as_deref())?).await,
             Command::Parse { input } => tools::parse(&input).await,
+            Command::Discover { input } => tools::discover(&input).await,
             Command::Dedup { input, window } => {
                 let window = chrono::Duration::from_std(window)
                     .map_err(|_| Failure::BadInput("--window is too long".into()))?;

@@ -59,29 +59,61 @@ async fn fetch_and_parse(fetcher: &Fetcher, id: &FeedId, url: &str) -> Result<us
     }
 }
 
+/// A document read from a URL (fetched with default limits) or a file:
+/// (body, location, HTTP charset).
+async fn read_input(input: &str) -> Result<(Vec<u8>, String, Option<String>), Failure> {
+    if !(input.starts_with("http://") || input.starts_with("https://")) {
+        let body = std::fs::read(input).map_err(|e| Failure::BadInput(format!("{input}: {e}")))?;
+        return Ok((body, input.to_owned(), None));
+    }
+    let fetcher = Fetcher::new(&lede_feeds::FetchConfig::default())
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    match fetcher.fetch(input, &Validators::default()).await {
+        Ok(Fetched::Document { body, final_url, charset, .. }) => Ok((body, final_url, charset)),
+        Ok(Fetched::NotModified) => {
+            Err(Failure::BadInput(format!("{input}: unexpected 304 Not Modified")))
+        }
+        Err(e) => Err(Failure::BadInput(format!("{input}: {e}"))),
+    }
+}
+
 /// `lede parse FILE|URL`: one JSON Article per line.
 pub async fn parse(input: &str) -> Result<(), Failure> {
-    let is_url = input.starts_with("http://") || input.starts_with("https://");
-    let (body, location, charset) = if is_url {
-        let fetcher = Fetcher::new(&lede_feeds::FetchConfig::default())
-            .map_err(|e| Failure::Runtime(e.to_string()))?;
-        match fetcher.fetch(input, &Validators::default()).await {
-            Ok(Fetched::Document { body, final_url, charset, .. }) => (body, final_url, charset),
-            Ok(Fetched::NotModified) => {
-                return Err(Failure::BadInput(format!("{input}: unexpected 304 Not Modified")));
-            }
-            Err(e) => return Err(Failure::BadInput(format!("{input}: {e}"))),
-        }
-    } else {
-        let body = std::fs::read(input).map_err(|e| Failure::BadInput(format!("{input}: {e}")))?;
-        (body, input.to_owned(), None)
-    };
-    let feed_id = FeedId::new(if is_url { "parse-url" } else { "parse-file" });
+    let (body, location, charset) = read_input(input).await?;
+    let feed_id =
+        FeedId::new(if location.starts_with("http") { "parse-url" } else { "parse-file" });
     let parsed = parse_feed(&feed_id, &body, &location, charset.as_deref(), Utc::now())
         .map_err(|e| Failure::BadInput(format!("{input}: {e}")))?;
+    print_json_lines(&parsed.articles)
+}
+
+/// `lede discover URL|FILE`: the feeds an HTML page advertises, one JSON
+/// line each; a feed given directly lists itself.
+pub async fn discover(input: &str) -> Result<(), Failure> {
+    let (body, location, charset) = read_input(input).await?;
+    let base = url::Url::parse(&location)
+        .or_else(|_| url::Url::parse("file:///"))
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let (html, _) = lede_feeds::charset::to_utf8(&body, charset.as_deref());
+    let html = String::from_utf8_lossy(&html);
+    let mut feeds = lede_feeds::discover::discover_feeds(&html, &base);
+    if feeds.is_empty()
+        && parse_feed(&FeedId::new("discover"), &body, &location, charset.as_deref(), Utc::now())
+            .is_ok()
+    {
+        feeds.push(lede_feeds::discover::DiscoveredFeed {
+            url: location,
+            media_type: "feed".into(),
+            title: None,
+        });
+    }
+    print_json_lines(&feeds)
+}
+
+fn print_json_lines<T: serde::Serialize>(items: &[T]) -> Result<(), Failure> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for article in &parsed.articles {
-        let line = serde_json::to_string(article).map_err(|e| Failure::Runtime(e.to_string()))?;
+    for item in items {
+        let line = serde_json::to_string(item).map_err(|e| Failure::Runtime(e.to_string()))?;
         if writeln!(out, "{line}").is_err() {
             return Ok(()); // stdout closed (a pipe into `head`): not an error.
         }
