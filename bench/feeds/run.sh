@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# One poll cycle over FEEDS feeds (default 10,000) served by a local server,
+# then a second cycle after a restart (state restored: even feeds answer 304,
+# odd feeds ignore conditional GET and resend the same bytes). For each
+# cycle: wall time until every feed was polled and committed, CPU time of
+# the lede process per feed, and its peak RSS. Needs a Kafka broker
+# (LEDE_BENCH_KAFKA, default 127.0.0.1:9092; deploy/kafka/start).
+#
+#   bench/feeds/run.sh [FEEDS]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+feeds="${1:-10000}"
+brokers="${LEDE_BENCH_KAFKA:-127.0.0.1:9092}"
+port=18080
+admin=19464
+cargo build --release --locked -q -p lede -p lede-tests --bin lede --bin feed_bench_server
+
+target/release/feed_bench_server "$port" &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT
+sleep 0.5
+
+config="$(mktemp --suffix=.toml)"
+{
+  printf '[kafka]\nbrokers = "%s"\ntopic_prefix = "bench-feeds-%s."\n' "$brokers" "$(date +%s)"
+  printf '[admin]\nlisten = "127.0.0.1:%s"\n' "$admin"
+  printf '[poll]\nallow_private_addresses = true\nhost_spacing = "0s"\nmax_requests_per_host = 64\n'
+  printf 'interval = "1h"\nmax_interval = "1h"\n'
+  for ((i = 0; i < feeds; i++)); do
+    printf '[[feeds]]\nid = "f%d"\nurl = "http://127.0.0.1:%d/feed/%d"\n' "$i" "$port" "$i"
+  done
+} > "$config"
+
+requests() { curl -s "http://127.0.0.1:$port/requests"; }
+polls() { curl -s "http://127.0.0.1:$admin/metrics" | awk '/^lede_feed_polls_total/ {sum += $2} END {print sum + 0}'; }
+
+cycle() {
+  local name="$1" before="$2"
+  local start end
+  start=$(date +%s.%N)
+  /usr/bin/time -f "%U %S %M" -o "target/bench/feeds-$name.time" target/release/lede run -c "$config" 2>"target/bench/feeds-$name.log" &
+  local timer=$!
+  # Every feed polled once (polls are counted after their commit).
+  for _ in $(seq 1 1200); do
+    [[ "$(polls 2>/dev/null || echo 0)" -ge "$feeds" ]] && break
+    sleep 0.25
+  done
+  end=$(date +%s.%N)
+  pkill -TERM -f "^target/release/lede run -c $config" || true
+  wait "$timer" || true
+  read -r user sys rss < "target/bench/feeds-$name.time"
+  printf '{"cycle":"%s","feeds":%d,"requests":%d,"wall_seconds":%.2f,"cpu_seconds":%.2f,"cpu_ms_per_feed":%.3f,"peak_rss_mb":%.1f}\n' \
+    "$name" "$feeds" "$(( $(requests) - before ))" "$(echo "$end - $start" | bc -l)" \
+    "$(echo "$user + $sys" | bc -l)" "$(echo "($user + $sys) * 1000 / $feeds" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+}
+
+mkdir -p target/bench
+cycle first 0
+cycle second "$(requests)"
+rm -f "$config"
