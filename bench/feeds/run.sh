@@ -32,17 +32,18 @@ config="$(mktemp --suffix=.toml)"
 } > "$config"
 
 requests() { curl -s "http://127.0.0.1:$port/requests"; }
-polls() { curl -s "http://127.0.0.1:$admin/metrics" | awk '/^lede_feed_polls_total/ {sum += $2} END {print sum + 0}'; }
+polls() { curl -sf "http://127.0.0.1:$admin/metrics" | awk '/^lede_feed_polls_total/ {sum += $2} END {print sum + 0}'; }
 
 cycle() {
   local name="$1" before="$2"
   local start end
   start=$(date +%s.%N)
-  /usr/bin/time -f "%U %S %M" -o "target/bench/feeds-$name.time" target/release/lede run -c "$config" 2>"target/bench/feeds-$name.log" &
+  ${LEDE_BENCH_WRAP:-} /usr/bin/time -f "%U %S %M" -o "target/bench/feeds-$name.time" target/release/lede run -c "$config" 2>"target/bench/feeds-$name.log" &
   local timer=$!
   # Every feed polled once (polls are counted after their commit).
   for _ in $(seq 1 1200); do
-    [[ "$(polls 2>/dev/null || echo 0)" -ge "$feeds" ]] && break
+    done_polls="$(polls 2>/dev/null)" || done_polls=0
+    [[ "${done_polls:-0}" -ge "$feeds" ]] && break
     sleep 0.25
   done
   end=$(date +%s.%N)

@@ -65,6 +65,16 @@ pub enum KafkaError {
     /// A topic does not exist.
     #[error("topic {0} does not exist")]
     NoSuchTopic(String),
+    /// A changelog value could not be decoded.
+    #[error("unreadable value of key {key} in topic {topic}: {message}")]
+    Corrupt {
+        /// Topic name.
+        topic: String,
+        /// Record key.
+        key: String,
+        /// Why.
+        message: String,
+    },
     /// Reading a topic failed.
     #[error("cannot read topic {topic}: {message}")]
     Read {

@@ -136,21 +136,32 @@ pub fn read_topic(
 }
 
 /// The current value of every key of a state table, read from its changelog
-/// (last write wins, tombstones delete). Blocking.
-pub fn restore_table(
+/// (last write wins, tombstones delete) and decoded as it is read, so the raw
+/// changelog is never held in memory. Blocking.
+pub fn restore_table<T>(
     config: &KafkaConfig,
     names: &TopicNames,
     table: StateTable,
-) -> Result<HashMap<String, Vec<u8>>, KafkaError> {
+    mut decode: impl FnMut(&[u8]) -> Result<T, String>,
+) -> Result<HashMap<String, T>, KafkaError> {
+    let topic = names.state(table);
     let mut values = HashMap::new();
-    read_topic(config, names.state(table), StartAt::Beginning, true, |record| {
-        if let Some(key) = record.key {
-            match record.value {
-                Some(value) => values.insert(key, value),
-                None => values.remove(&key),
-            };
+    let mut corrupt = None;
+    read_topic(config, topic, StartAt::Beginning, true, |record| {
+        let Some(key) = record.key else { return true };
+        match record.value.as_deref().map(&mut decode) {
+            Some(Ok(value)) => {
+                values.insert(key, value);
+            }
+            None => {
+                values.remove(&key);
+            }
+            Some(Err(message)) => {
+                corrupt = Some(KafkaError::Corrupt { topic: topic.to_owned(), key, message });
+                return false;
+            }
         }
         true
     })?;
-    Ok(values)
+    corrupt.map_or(Ok(values), Err)
 }

@@ -39,6 +39,8 @@ impl KafkaSink {
             .set("linger.ms", "5")
             .set("compression.type", "lz4")
             .set("message.timeout.ms", "30000")
+            // Back-pressure instead of buffering up to librdkafka's default 1 GB.
+            .set("queue.buffering.max.kbytes", "65536")
             .create()
             .map_err(|e| KafkaError::Config(e.to_string()))?;
         Ok(Self { producer, names })

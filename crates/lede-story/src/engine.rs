@@ -57,6 +57,11 @@ impl Default for EngineConfig {
     }
 }
 
+/// LSH buckets holding more stories than this are skipped in candidate search.
+const MAX_BUCKET: usize = 256;
+/// At most this many candidates (those sharing the most bands) are verified.
+const MAX_CANDIDATES: usize = 32;
+
 /// A story as the engine keeps it: its latest version and its keys. This
 /// is also the changelog value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +95,13 @@ pub struct Story {
     pub updated_at: DateTime<Utc>,
     /// The latest version says breaking/developing.
     pub breaking: bool,
+}
+
+impl Story {
+    /// Decode a changelog value.
+    pub fn from_snapshot(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
 }
 
 /// What one article produced.
@@ -216,21 +228,30 @@ impl StoryEngine {
         config: EngineConfig,
         snapshots: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     ) -> Result<Self, RestoreError> {
-        let mut engine = Self::new(config);
-        let mut stories = Vec::new();
-        for (key, bytes) in snapshots {
-            let story: Story = serde_json::from_slice(bytes).map_err(|e| {
-                RestoreError::Snapshot { key: key.to_owned(), message: e.to_string() }
-            })?;
-            stories.push(story);
-        }
+        let stories = snapshots
+            .into_iter()
+            .map(|(key, bytes)| {
+                Story::from_snapshot(bytes).map_err(|e| RestoreError::Snapshot {
+                    key: key.to_owned(),
+                    message: e.to_string(),
+                })
+            })
+            .collect::<Result<Vec<Story>, RestoreError>>()?;
+        Ok(Self::from_stories(config, stories))
+    }
+
+    /// Rebuild from the latest snapshot of every live story, in any order
+    /// (they are indexed in creation order, as in the run that wrote them).
+    pub fn from_stories(config: EngineConfig, stories: impl IntoIterator<Item = Story>) -> Self {
+        let mut stories: Vec<Story> = stories.into_iter().collect();
         stories.sort_by_key(|s| s.seq);
+        let mut engine = Self::new(config);
         for story in stories {
             engine.next_seq = engine.next_seq.max(story.seq + 1);
             let features = Features::of(&story.title, &story.paragraphs);
             engine.insert(story, features);
         }
-        Ok(engine)
+        engine
     }
 
     /// Stories in memory.
@@ -317,18 +338,27 @@ impl StoryEngine {
         {
             return Some((seq, Relation::SameText));
         }
-        let mut candidates: Vec<u64> = features
+        // Buckets shared by very many stories come from boilerplate (or from
+        // short texts whose few shingles fill many bins): they say nothing
+        // and would make every decision cost O(stories). Skip them, and
+        // verify only the candidates sharing the most bands.
+        let mut hits: Vec<u64> = features
             .bands
             .iter()
             .filter_map(|key| self.by_band.get(key))
-            .flat_map(Bucket::as_slice)
+            .map(Bucket::as_slice)
+            .filter(|bucket| bucket.len() <= MAX_BUCKET)
+            .flatten()
             .copied()
             .filter(|seq| live(seq))
             .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
+        hits.sort_unstable();
+        let mut candidates: Vec<(usize, u64)> =
+            hits.chunk_by(|a, b| a == b).map(|same| (same.len(), same[0])).collect();
+        candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        candidates.truncate(MAX_CANDIDATES);
         let mut best: Option<(u64, f64)> = None;
-        for seq in candidates {
+        for (_, seq) in candidates {
             let Some(entry) = self.stories.get(&seq) else { continue };
             let score = self.similarity(&features.compare, &entry.compare);
             if score > 0.0 && best.is_none_or(|(_, best_score)| score > best_score) {

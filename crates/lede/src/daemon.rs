@@ -24,7 +24,7 @@ use lede_core::{
 };
 use lede_feeds::{FeedError, FeedPoller, FeedState, Fetcher};
 use lede_kafka::{KafkaConfig, KafkaSink, TopicNames};
-use lede_story::StoryEngine;
+use lede_story::{Story, StoryEngine};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -67,24 +67,18 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
 
     let names = TopicNames::new(&config.kafka.topic_prefix);
     lede_kafka::ensure_topics(&config.kafka, &names).await.map_err(Failure::from_kafka)?;
-    let feed_states = restore(&config.kafka, &names, StateTable::Feeds).await?;
-    let feed_states = feed_states
-        .into_iter()
-        .map(|(feed, bytes)| match FeedState::from_bytes(&bytes) {
-            Ok(state) => Ok((feed, state)),
-            // A state Lede cannot read would re-publish the feed's items; stop instead.
-            Err(e) => Err(Failure::Runtime(format!(
-                "unreadable state of feed {feed} in the changelog: {e}"
-            ))),
+    // A state Lede cannot read would re-publish items or split stories: an
+    // unreadable changelog value stops the start instead.
+    let feed_states: HashMap<String, FeedState> =
+        restore(&config.kafka, &names, StateTable::Feeds, |bytes| {
+            FeedState::from_bytes(bytes).map_err(|e| e.to_string())
         })
-        .collect::<Result<HashMap<String, FeedState>, Failure>>()?;
-    let story_snapshots = restore(&config.kafka, &names, StateTable::Stories).await?;
-    let engine = StoryEngine::restore(
-        config.story.clone(),
-        story_snapshots.iter().map(|(key, value)| (key.as_str(), value.as_slice())),
-    )
-    .map_err(|e| Failure::Runtime(e.to_string()))?;
-    drop(story_snapshots);
+        .await?;
+    let stories = restore(&config.kafka, &names, StateTable::Stories, |bytes| {
+        Story::from_snapshot(bytes).map_err(|e| e.to_string())
+    })
+    .await?;
+    let engine = StoryEngine::from_stories(config.story.clone(), stories.into_values());
 
     let sink = Arc::new(KafkaSink::new(&config.kafka, names).map_err(Failure::from_kafka)?);
     let fetcher =
@@ -159,13 +153,14 @@ async fn cancel_on_signal(cancel: CancellationToken) {
 }
 
 /// The current value of every key of a state table.
-async fn restore(
+async fn restore<T: Send + 'static>(
     kafka: &KafkaConfig,
     names: &TopicNames,
     table: StateTable,
-) -> Result<HashMap<String, Vec<u8>>, Failure> {
+    decode: impl FnMut(&[u8]) -> Result<T, String> + Send + 'static,
+) -> Result<HashMap<String, T>, Failure> {
     let (kafka, names) = (kafka.clone(), names.clone());
-    tokio::task::spawn_blocking(move || lede_kafka::restore_table(&kafka, &names, table))
+    tokio::task::spawn_blocking(move || lede_kafka::restore_table(&kafka, &names, table, decode))
         .await
         .map_err(|e| Failure::Runtime(e.to_string()))?
         .map_err(Failure::from_kafka)
