@@ -604,11 +604,13 @@ impl StoryEngine {
     }
 }
 
-/// The stories in one LSH bucket; almost always one, kept inline.
+/// The stories in one LSH bucket; almost always one, kept inline (16 bytes).
 #[derive(Debug, Clone)]
 enum Bucket {
     One(u64),
-    Many(Vec<u64>),
+    // Boxed so the enum stays 16 bytes: there is one bucket per band per story.
+    #[allow(clippy::box_collection)]
+    Many(Box<Vec<u64>>),
 }
 
 impl Bucket {
@@ -628,7 +630,7 @@ fn add_to_band(by_band: &mut HashMap<u64, Bucket>, key: u64, seq: u64) {
         std::collections::hash_map::Entry::Occupied(mut slot) => {
             let bucket = slot.get_mut();
             match bucket {
-                Bucket::One(first) => *bucket = Bucket::Many(vec![*first, seq]),
+                Bucket::One(first) => *bucket = Bucket::Many(Box::new(vec![*first, seq])),
                 Bucket::Many(seqs) => seqs.push(seq),
             }
         }

@@ -36,7 +36,9 @@ use crate::telemetry::{
 use crate::{Failure, admin, demo};
 
 /// Batches waiting for the story stage; feeds wait beyond this.
-const STORY_QUEUE: usize = 64;
+const STORY_QUEUE: usize = 256;
+/// At most this many queued batches are committed together.
+const MAX_GROUP: usize = 64;
 
 /// A feed's new and changed articles, on their way to the story stage.
 struct PolledBatch {
@@ -278,20 +280,42 @@ async fn run_story_stage(
     sink: Arc<impl EventSink>,
     metrics: Arc<Metrics>,
 ) {
-    while let Some(batch) = batches.recv().await {
+    while let Some(first) = batches.recv().await {
+        // Batches that queued up meanwhile share one commit: one round trip
+        // to the brokers for many feeds.
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match batches.try_recv() {
+                Ok(batch) => group.push(batch),
+                Err(_) => break,
+            }
+        }
         engine.begin();
-        let (commit, published) = decide_batch(&mut engine, &batch, Utc::now());
-        match sink.commit(commit).await {
+        let now = Utc::now();
+        let mut commit = CommitBatch::default();
+        let mut published = Vec::with_capacity(group.len());
+        for batch in &group {
+            let (decided, counts) = decide_batch(&mut engine, batch, now);
+            commit.events.extend(decided.events);
+            commit.state.extend(decided.state);
+            published.push(counts);
+        }
+        let committed = match sink.commit(commit).await {
             Ok(()) => {
                 engine.commit();
-                published.emit(&metrics);
-                let _ = batch.reply.send(true);
+                published.into_iter().for_each(|counts| counts.emit(&metrics));
+                true
             }
             Err(error) => {
                 engine.rollback();
-                CommitFailed { feed: &batch.feed, error: &error }.emit(&metrics);
-                let _ = batch.reply.send(false);
+                for batch in &group {
+                    CommitFailed { feed: &batch.feed, error: &error }.emit(&metrics);
+                }
+                false
             }
+        };
+        for batch in group {
+            let _ = batch.reply.send(committed);
         }
     }
 }
