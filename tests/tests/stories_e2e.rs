@@ -154,6 +154,7 @@ async fn developing_story_versions_and_syndication_become_one_story() {
         .find(|v| v["version"] == 3 && v["kind"] == "update")
         .unwrap_or_default();
     assert_eq!(v3["breaking"], true);
+    assert_eq!(v3["language"], "en");
     assert_eq!(v3["changes"]["added"], serde_json::json!([0]));
     assert_eq!(v3["changes"]["rewritten"], serde_json::json!([{"from": 0, "to": 1}]));
 

@@ -114,6 +114,9 @@ pub struct StoryEvent {
     pub changes: Option<Changes>,
     /// The article says breaking, developing or urgent.
     pub breaking: bool,
+    /// Language of this version (ISO 639-1, else 639-3), when detectable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     /// Every article merged into the story, oldest first.
     pub article_ids: Vec<String>,
 }

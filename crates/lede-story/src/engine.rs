@@ -725,6 +725,7 @@ fn event_of(
         paragraphs: story.paragraphs.clone(),
         changes,
         breaking: story.breaking,
+        language: None,
         article_ids: story.article_ids.clone(),
     }
 }

@@ -341,7 +341,10 @@ fn decide_batch<'a>(
             *kind,
             &decided,
         ));
-        if let Some(event) = outcome.event {
+        if let Some(mut event) = outcome.event {
+            // The enrich stage: pure functions of the version's text.
+            event.language =
+                lede_enrich::language(&event.title, &event.paragraphs).map(str::to_owned);
             let kind = match event.kind {
                 DecisionKind::Update => EventKind::StoryUpdate,
                 DecisionKind::Source => EventKind::StorySource,
