@@ -2,13 +2,14 @@
 //! works on and the value of the `lede.articles` topic.
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One normalized feed entry.
 ///
 /// `id` is stable for the same entry of the same feed across polls and edits;
 /// `content_hash` changes exactly when the entry's title or text changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Article {
     /// Stable id: a hash of the feed id and the entry's identity (GUID, else
     /// canonical URL, else title).

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The operator's name for a feed: the Kafka key of its state and DLQ records.
@@ -43,7 +44,7 @@ pub struct FeedSpec {
 }
 
 /// Why a feed (or an item of it) was rejected: the value of `lede.dlq`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DeadLetter {
     /// The feed.
     pub feed_id: String,

@@ -7,6 +7,7 @@
 pub mod article;
 pub mod feed;
 pub mod hash;
+pub mod schema;
 pub mod sink;
 pub mod story;
 

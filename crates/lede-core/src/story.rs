@@ -2,12 +2,13 @@
 //! subscribers of `lede.stories` receive.
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::Article;
 
 /// The story stage's verdict on one article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DecisionKind {
     /// The first article of a story.
@@ -34,7 +35,7 @@ impl DecisionKind {
 
 /// One article's decision: the story it belongs to and that story's version
 /// after the article.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Decision {
     /// The article.
     pub id: String,
@@ -47,7 +48,7 @@ pub struct Decision {
 }
 
 /// A paragraph of the previous version rewritten into one of this version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Rewrite {
     /// Index in the previous version's paragraphs.
     pub from: usize,
@@ -56,7 +57,7 @@ pub struct Rewrite {
 }
 
 /// What changed against the previous version.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Changes {
     /// The previous title, when the title changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,7 +84,7 @@ impl Changes {
 }
 
 /// One change to a story, the value of `lede.stories` and `lede.stories.latest`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StoryEvent {
     /// Stable story id (the Kafka key).
     pub story_id: String,
@@ -127,7 +128,7 @@ impl StoryEvent {
 }
 
 /// An article with the story stage's decision: the value of `lede.articles`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DecidedArticle {
     /// The normalized article.
     #[serde(flatten)]
