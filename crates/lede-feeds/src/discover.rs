@@ -4,12 +4,11 @@
 
 use std::cell::RefCell;
 
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{
-    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+use html5ever::tokenizer::{Tag, TagKind, Token, TokenSink, TokenSinkResult};
 use serde::Serialize;
 use url::Url;
+
+use crate::normalize::tokenize;
 
 /// Media types of feeds.
 const FEED_TYPES: &[&str] = &[
@@ -37,13 +36,7 @@ pub struct DiscoveredFeed {
 
 /// The feeds `html` (fetched from `base`) advertises, in page order, without repeats.
 pub fn discover_feeds(html: &str, base: &Url) -> Vec<DiscoveredFeed> {
-    let sink = LinkSink::default();
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    let links = tokenizer.sink.links.into_inner();
+    let links = tokenize(html, LinkSink::default()).links.into_inner();
     let mut feeds: Vec<DiscoveredFeed> = Vec::new();
     for tag in links {
         let attribute = |name: &str| {

@@ -65,14 +65,18 @@ const MIN_CONTAINED_REPEAT_CHARS: usize = 60;
 /// and a paragraph that repeats an earlier one (a photo caption printed five
 /// times, say) is kept once.
 pub fn html_to_paragraphs(html: &str) -> Vec<String> {
-    let sink = TextSink::default();
+    let paragraphs = tokenize(html, TextSink::default()).text.into_inner().finish();
+    collapse_repeats(paragraphs)
+}
+
+/// Run the HTML5 tokenizer over `html`, handing every token to `sink`.
+pub(crate) fn tokenize<S: TokenSink>(html: &str, sink: S) -> S {
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
     let _ = tokenizer.feed(&input);
     tokenizer.end();
-    let paragraphs = tokenizer.sink.text.into_inner().finish();
-    collapse_repeats(paragraphs)
+    tokenizer.sink
 }
 
 /// Convert an HTML fragment (a title, say) into one line of plain text.
