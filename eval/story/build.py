@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Builds articles.jsonl, the story engine's labelled evaluation set.
+"""Builds articles.jsonl (the story engine's labelled evaluation set) and
+held_out.jsonl (stories written after the engine's thresholds were chosen).
 
 Run from anywhere: python3 eval/story/build.py. The output is committed; the
 scorer is `cargo test -p lede-story --test eval -- --nocapture`, and
@@ -63,11 +64,13 @@ def summary_only(version, paragraphs=2):
 
 
 rows = []
+held_out = []
+target = rows
 
 
 def add(minutes, article_id, source, url, version, story, kind, topic):
     title, paragraphs = version
-    rows.append({
+    target.append({
         "id": article_id,
         "url": url,
         "title": title,
@@ -165,8 +168,34 @@ add(14 * day + 900, "zp-quake-north", "Zarvia Press", "https://zarviapress.examp
 add(14 * day + 930, "op-quake-north", "Orlen Post", "https://orlenpost.example/quake-north",
     syndicate(s.QUAKE_NORTH[0], "KESH (Orlen Post) - ", "(With inputs from Zarvia Press)"), "quake-north", "source", "zarvia-quake")
 
-out = HERE / "articles.jsonl"
-with out.open("w", encoding="utf-8") as f:
-    for row in rows:
-        f.write(json.dumps(row, ensure_ascii=False) + "\n")
-print(f"wrote {len(rows)} articles, {len({r['label']['story'] for r in rows})} stories to {out}")
+# Held-out (written after the thresholds were chosen, scored without
+# changing them): 20 to 24 January, in held_out.jsonl.
+target = held_out
+held = 20 * day
+add(held, "rw-mine", "Ridge Wire", "https://ridgewire.example/mine-collapse", s.MINE[0], "mine", "new", "mines")
+add(held + 20, "np-mine", "National Post", "https://natpost.example/varna-miners-trapped",
+    syndicate(s.MINE[0], "VARNA RIDGE (National Post) - ", "(With inputs from Ridge Wire)"), "mine", "source", "mines")
+add(held + 600, "rw-mine-2", "Ridge Wire", "https://ridgewire.example/mine-rescue-drilling", s.MINE[1], "mine", "update", "mines")
+add(held + 620, "rw-mine-2", "Ridge Wire", "https://ridgewire.example/mine-rescue-drilling", s.MINE[1], "mine", "duplicate", "mines")
+add(held + 1500, "rw-keld", "Ridge Wire", "https://ridgewire.example/keld-quarry-blast", s.MINE_OTHER[0], "quarry", "new", "mines")
+add(held + 1530, "np-keld", "National Post", "https://natpost.example/keld-blast",
+    syndicate(s.MINE_OTHER[0], "KELD (National Post) - ", "(With inputs from Ridge Wire)"), "quarry", "source", "mines")
+add(held + 2 * day + 120, "rw-mine-3", "Ridge Wire", "https://ridgewire.example/miners-rescued", s.MINE[2], "mine", "update", "mines")
+add(held + 2 * day + 150, "np-mine-3", "National Post", "https://natpost.example/miners-rescued",
+    syndicate(s.MINE[2], "VARNA RIDGE (National Post) - ", "(With inputs from Ridge Wire)", title="Varna Ridge miners all freed"),
+    "mine", "source", "mines")
+add(held + day + 540, "mw-rates-n", "Market Wire", "https://marketwire.example/nordland-rates", s.RATES_NORTH[0], "rates-nordland", "new", "rates")
+add(held + day + 560, "dl-rates-n", "Daily Ledger", "https://ledger.example/nordland-holds",
+    syndicate(s.RATES_NORTH[0], "NORDHAVN (Daily Ledger) - ", "(Reporting by the economics desk)"), "rates-nordland", "source", "rates")
+add(held + 2 * day + 600, "mw-rates-s", "Market Wire", "https://marketwire.example/suderia-rates", s.RATES_SOUTH[0], "rates-suderia", "new", "rates")
+add(held + 3 * day + 300, "op-preview", "Orlen Post", "https://orlenpost.example/sport/cup-preview", s.MATCH_PREVIEW[0], "match-preview", "new", "cup")
+add(held + 3 * day + 900, "op-report", "Orlen Post", "https://orlenpost.example/sport/cup-report", s.MATCH_REPORT[0], "match-report", "new", "cup")
+add(held + 3 * day + 930, "zp-report", "Zarvia Press", "https://zarviapress.example/sport/orlen-kesh",
+    syndicate(s.MATCH_REPORT[0], "ORLEN (Zarvia Press) - ", "(With inputs from Orlen Post)"), "match-report", "source", "cup")
+
+for name, stream in [("articles.jsonl", rows), ("held_out.jsonl", held_out)]:
+    out = HERE / name
+    with out.open("w", encoding="utf-8") as f:
+        for row in stream:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"wrote {len(stream)} articles, {len({r['label']['story'] for r in stream})} stories to {out}")

@@ -150,3 +150,69 @@ BRIDGE = [
         "The regional transport office said the bridge, built in 1968, would stay closed for at least a week while engineers assess the damage.",
     ]),
 ]
+
+# Held-out stories: written after the thresholds were chosen, and scored
+# without changing them (see README.md).
+
+MINE = [
+    ("Eleven miners trapped after tunnel collapse in Varna Ridge", [
+        "Eleven miners were trapped underground on Wednesday after part of a tunnel collapsed at the Varna Ridge coal mine, the mine's operator said.",
+        "The collapse happened at about 400 metres below the surface during the morning shift, and contact was made with the group through a ventilation shaft.",
+        "Rescue teams from three neighbouring mines were sent to the site.",
+    ]),
+    ("Rescuers drill toward 11 trapped Varna Ridge miners; all alive", [
+        "Rescuers began drilling a narrow shaft on Wednesday night to reach eleven miners trapped underground after part of a tunnel collapsed at the Varna Ridge coal mine.",
+        "All eleven are alive and have been sent water, food and lamps through a ventilation shaft, the operator said. Two have minor injuries.",
+        "The collapse happened at about 400 metres below the surface during the morning shift.",
+        "The regional governor said the drilling could take up to two days.",
+    ]),
+    ("All 11 Varna Ridge miners rescued after 40 hours underground", [
+        "All eleven miners trapped by a tunnel collapse at the Varna Ridge coal mine were brought to the surface on Friday, about 40 hours after the collapse.",
+        "The men were lifted one by one in a steel capsule through the rescue shaft and taken to hospital for checks. Two were treated for minor injuries.",
+        "The collapse happened at about 400 metres below the surface during the morning shift on Wednesday.",
+        "The operator said an inquiry into the cause of the collapse would begin next week.",
+    ]),
+]
+
+# Another mine accident in the same country, a day later: a hard negative.
+MINE_OTHER = [
+    ("Gas blast at Keld quarry injures four workers", [
+        "Four workers were injured on Thursday when a methane pocket ignited in a tunnel at the Keld limestone quarry, about 200 km east of Varna Ridge.",
+        "Rescue teams evacuated the remaining 60 workers on the shift, and the injured were flown to the capital with burns.",
+        "Mine safety inspectors closed the quarry pending an inspection.",
+    ]),
+]
+
+RATES_NORTH = [
+    ("Nordland central bank holds rates, signals cut in spring", [
+        "The central bank of Nordland kept its main interest rate at 3.25% on Thursday, as expected, but said it could lower borrowing costs in the spring if inflation keeps easing.",
+        "Inflation slowed to 2.4% in December from 2.9% a month earlier, the statistics office said last week.",
+        "The bank's next policy meeting is on March 12.",
+    ]),
+]
+
+# A rate decision elsewhere, the next day: a hard negative.
+RATES_SOUTH = [
+    ("Suderia raises interest rates to defend currency", [
+        "The central bank of Suderia raised its main interest rate by half a percentage point to 7.5% on Friday, its first increase in a year, to support the falling peso.",
+        "The currency has lost 9% against the dollar since October, pushing up the price of imported fuel and food.",
+        "The bank said it was ready to act again if needed.",
+    ]),
+]
+
+MATCH_PREVIEW = [
+    ("Orlen United host Kesh City in cup semi-final", [
+        "Orlen United host Kesh City on Saturday in the first leg of the national cup semi-final, with both teams missing key players through injury.",
+        "United's top scorer Dario Moll is out with a hamstring strain, while City will be without captain Ivo Renn.",
+        "The second leg is in Kesh on February 8.",
+    ]),
+]
+
+# The same fixture's report: a different story from its preview.
+MATCH_REPORT = [
+    ("Late Petrov goal gives Orlen United first-leg lead over Kesh City", [
+        "A header from substitute Luka Petrov in the 88th minute gave Orlen United a 2-1 win over Kesh City in the first leg of the national cup semi-final on Saturday.",
+        "City had equalised through Sami Duro early in the second half after United's Ben Asker opened the scoring from the penalty spot.",
+        "The second leg is in Kesh on February 8.",
+    ]),
+]
