@@ -2,8 +2,10 @@
 //! time, so a machine with no internet shows the whole pipeline working.
 //!
 //! The wire feed carries the seed's developing story (Baghdad, 2019-12-31)
-//! as three successive versions; two other feeds carry ordinary items
-//! written for the demo (fictional), one of which is later corrected.
+//! as three successive versions; a daily then prints the page as the seed
+//! shows it (captions, "With Inputs from ..." footer): another source of the
+//! same story. Two more feeds carry ordinary items written for the demo
+//! (fictional), one of which is later corrected.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -48,6 +50,7 @@ pub async fn start(cancel: CancellationToken) -> std::io::Result<Vec<FeedSpec>> 
         .route("/wire.rss", get(wire_rss))
         .route("/city.json", get(city_json))
         .route("/science.atom", get(science_atom))
+        .route("/daily.rss", get(daily_rss))
         .with_state(state);
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).with_graceful_shutdown(cancel.cancelled_owned()).await;
@@ -63,6 +66,7 @@ pub async fn start(cancel: CancellationToken) -> std::io::Result<Vec<FeedSpec>> 
         feed("demo-wire", "/wire.rss"),
         feed("demo-city", "/city.json"),
         feed("demo-science", "/science.atom"),
+        feed("demo-daily", "/daily.rss"),
     ])
 }
 
@@ -71,14 +75,19 @@ fn seed_paragraphs() -> Vec<&'static str> {
     SEED.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect()
 }
 
-/// The developing story at `version` (1, 2 or 3): title and paragraphs.
+/// The developing story as the wire sent it at `version` (1, 2 or 3):
+/// title and paragraphs, without the page's photo captions and footer.
 ///
-/// Version 3 is the seed as printed. Version 2 is before the `Breaking:`
+/// Version 3 is the seed's text. Version 2 is before the `Breaking:`
 /// paragraph was prepended and the first paragraph rewritten ("Earlier,
 /// dozens of angry..." was "Dozens of angry..."). Version 1 is the first
-/// report: its first six paragraphs.
+/// report: its first four paragraphs.
 pub fn seed_story(version: u32) -> (&'static str, Vec<String>) {
-    let full: Vec<String> = seed_paragraphs().into_iter().map(str::to_owned).collect();
+    let full: Vec<String> = seed_paragraphs()
+        .into_iter()
+        .filter(|p| !p.contains("(AP Photo/") && !p.starts_with("(With Inputs"))
+        .map(str::to_owned)
+        .collect();
     if version >= 3 {
         return (
             "Breaking: stun grenades at US embassy in Baghdad as militia supporters storm compound",
@@ -91,7 +100,16 @@ pub fn seed_story(version: u32) -> (&'static str, Vec<String>) {
         .map(|p| p.replacen("Earlier, dozens of angry", "Dozens of angry", 1))
         .collect();
     let title = "Iraqi militia supporters break into US embassy compound in Baghdad";
-    if version == 2 { (title, earlier) } else { (title, earlier.into_iter().take(6).collect()) }
+    if version == 2 { (title, earlier) } else { (title, earlier.into_iter().take(4).collect()) }
+}
+
+/// The seed page as another outlet printed it: the wire's third version with
+/// its photo captions and "(With Inputs from Associated Press and Reuters)".
+pub fn seed_printed() -> (&'static str, Vec<String>) {
+    (
+        "US embassy in Baghdad stormed; guards use stun grenades",
+        seed_paragraphs().into_iter().map(str::to_owned).collect(),
+    )
 }
 
 fn escape(text: &str) -> String {
@@ -123,6 +141,28 @@ async fn wire_rss(State(state): State<Arc<DemoState>>) -> impl IntoResponse {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Demo Wire</title>\
          <link>http://demo.lede.invalid/</link><description>Lede demo wire</description>{items}</channel></rss>"
+    );
+    ([(CONTENT_TYPE, "application/rss+xml; charset=utf-8")], body)
+}
+
+/// Another outlet: it prints the wire's story, captions and all, once the
+/// wire has reached its third version.
+async fn daily_rss(State(state): State<Arc<DemoState>>) -> impl IntoResponse {
+    let item = if state.step() >= LAST_STEP {
+        let (title, paragraphs) = seed_printed();
+        format!(
+            "<item><guid isPermaLink=\"false\">demo-daily-embassy</guid><title>{}</title>\
+             <link>http://daily.demo.lede.invalid/world/us-embassy-baghdad</link>\
+             <description>{}</description></item>",
+            escape(title),
+            escape(&html(&paragraphs)),
+        )
+    } else {
+        String::new()
+    };
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Demo Daily</title>\
+         <link>http://daily.demo.lede.invalid/</link><description>Lede demo daily</description>{item}</channel></rss>"
     );
     ([(CONTENT_TYPE, "application/rss+xml; charset=utf-8")], body)
 }
@@ -199,8 +239,12 @@ mod tests {
         assert!(v3.iter().any(|p| p.starts_with("Breaking:")));
         assert!(v3.iter().any(|p| p.starts_with("Earlier, dozens of angry")));
         assert!(!v2.iter().any(|p| p.starts_with("Breaking:")));
+        assert!(!v3.iter().any(|p| p.contains("(AP Photo/")), "the wire sends no captions");
+        let (_, printed) = seed_printed();
         assert!(
-            v3.last().is_some_and(|p| p.contains("With Inputs from Associated Press and Reuters"))
+            printed
+                .last()
+                .is_some_and(|p| p.contains("With Inputs from Associated Press and Reuters"))
         );
     }
 }

@@ -66,7 +66,7 @@ enum Command {
     },
     /// Print records of a topic as JSON lines.
     Tail {
-        /// Topic name (default: the articles topic).
+        /// Topic name (default: the stories topic).
         topic: Option<String>,
         /// Config file (TOML), for the brokers and the topic prefix.
         #[arg(short, long)]

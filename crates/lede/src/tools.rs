@@ -139,7 +139,7 @@ pub async fn tail(
     exit_at_end: bool,
     format: TailFormat,
 ) -> Result<(), Failure> {
-    let topic = topic.unwrap_or_else(|| TopicNames::new(&config.kafka.topic_prefix).articles);
+    let topic = topic.unwrap_or_else(|| TopicNames::new(&config.kafka.topic_prefix).stories);
     let kafka = config.kafka.clone();
     tokio::task::spawn_blocking(move || {
         let mut out = std::io::stdout().lock();
@@ -164,14 +164,19 @@ fn record_brief(record: &ConsumedRecord) -> String {
         .iter()
         .find(|(name, _)| name == "lede-event")
         .map_or("-", |(_, value)| value.as_str());
-    let title = record
+    let value = record
         .value
         .as_deref()
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(bytes).ok())
-        .and_then(|value| value["title"].as_str().map(str::to_owned))
         .unwrap_or_default();
+    let title = value["title"].as_str().unwrap_or_default();
+    // Story events: the version and the source that made it.
+    let version = match (value["version"].as_u64(), value["source"].as_str()) {
+        (Some(version), Some(source)) => format!(" v{version} [{source}]"),
+        _ => String::new(),
+    };
     format!(
-        "{}@{} {event} {} {title}",
+        "{}@{} {event} {}{version} {title}",
         record.partition,
         record.offset,
         record.key.as_deref().unwrap_or("-")
