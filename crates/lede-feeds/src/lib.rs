@@ -5,7 +5,8 @@
 //!   time limits and conditional GET.
 //! - [`charset`]: whatever encoding the server sent, to UTF-8.
 //! - [`discover`]: the feeds an HTML page advertises.
-//! - [`parse`]: feed documents (RSS, Atom, JSON Feed) to Articles.
+//! - [`parse`]: feed documents (RSS, Atom, JSON Feed, sitemaps) to Articles.
+//! - [`sitemap`]: Google News sitemaps and sitemaps with `lastmod`.
 //! - [`normalize`]: HTML to clean paragraphs, canonical URLs.
 //! - [`state`]: per-feed durable state: validators and seen items.
 //! - [`poller`]: one feed's `initialize -> poll -> acknowledge` cycle.
@@ -20,6 +21,7 @@ pub mod parse;
 pub mod politeness;
 pub mod poller;
 pub mod schedule;
+pub mod sitemap;
 pub mod state;
 
 pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher, Validators};

@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::charset::to_utf8;
 use crate::normalize::{canonical_url, html_to_paragraphs, html_to_text};
+use crate::sitemap::{is_sitemap, parse_sitemap};
 
 /// A parsed feed document.
 #[derive(Debug, Clone)]
@@ -53,6 +54,9 @@ pub fn parse_feed(
 ) -> Result<ParsedFeed, ParseError> {
     let (body, _) = to_utf8(body, http_charset);
     let base = Url::parse(location).ok().filter(|url| matches!(url.scheme(), "http" | "https"));
+    if is_sitemap(&body) {
+        return sitemap_feed(feed_id, &body, base.as_ref(), fetched_at);
+    }
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base.as_ref().map(Url::as_str))
         // Lede makes its own ids for entries without one (see `entry_key`).
@@ -72,6 +76,47 @@ pub fn parse_feed(
         .collect();
     let ttl = feed.ttl.map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60));
     Ok(ParsedFeed { title, articles, ttl })
+}
+
+/// A sitemap's entries as Articles: headline (Google News sitemaps), link,
+/// dates; no text.
+fn sitemap_feed(
+    feed_id: &FeedId,
+    body: &[u8],
+    base: Option<&Url>,
+    fetched_at: DateTime<Utc>,
+) -> Result<ParsedFeed, ParseError> {
+    let entries = parse_sitemap(body).map_err(ParseError::NotAFeed)?;
+    let articles = entries
+        .into_iter()
+        .filter_map(|entry| {
+            let url = canonical_url(&entry.loc, base)?;
+            let source = entry
+                .publication
+                .or_else(|| url.host_str().map(str::to_owned))
+                .unwrap_or_else(|| feed_id.to_string());
+            let url = String::from(url);
+            let title = entry.title.unwrap_or_default();
+            let content_hash = Article::compute_content_hash(&title, None, &[]);
+            let key = entry_key(None, Some(&url), &title, &content_hash);
+            Some(Article {
+                id: hex128_parts(&[feed_id.as_str(), &key]),
+                feed_id: feed_id.to_string(),
+                guid: None,
+                url: Some(url),
+                title,
+                summary: None,
+                paragraphs: Vec::new(),
+                authors: Vec::new(),
+                published_at: entry.published.or(entry.lastmod),
+                updated_at: entry.lastmod,
+                fetched_at,
+                content_hash,
+                source,
+            })
+        })
+        .collect();
+    Ok(ParsedFeed { title: None, articles, ttl: None })
 }
 
 fn article_of(
@@ -218,6 +263,27 @@ mod tests {
         );
         assert_eq!(json.articles[0].guid.as_deref(), Some("j1"));
         assert_eq!(json.articles[0].paragraphs, vec!["Text body"]);
+    }
+
+    #[test]
+    fn google_news_sitemap_entries_become_articles() {
+        let feed = parse(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+            <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+            <url><loc>/world/embassy?utm_source=sitemap</loc>
+            <news:news><news:publication><news:name>Example News</news:name></news:publication>
+            <news:publication_date>2019-12-31T12:00:00Z</news:publication_date>
+            <news:title>Embassy stormed</news:title></news:news></url></urlset>"#,
+        );
+        let article = &feed.articles[0];
+        assert_eq!(article.url.as_deref(), Some("https://news.example/world/embassy"));
+        assert_eq!(article.title, "Embassy stormed");
+        assert_eq!(article.source, "Example News");
+        assert_eq!(
+            article.published_at.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2019-12-31T12:00:00+00:00")
+        );
+        assert!(article.paragraphs.is_empty());
     }
 
     #[test]

@@ -39,7 +39,9 @@ pub struct EngineConfig {
     pub min_jaccard: f64,
     /// Match when this share of one text's shingles is in the other.
     pub min_containment: f64,
-    /// Containment only counts for texts with at least this many shingles.
+    /// Texts with fewer shingles than this match stories by exact item keys
+    /// only (article id, URL); and containment only counts for parts at
+    /// least this long.
     pub min_contained_shingles: usize,
     /// At most this many article ids, URLs and hashes remembered per story.
     pub max_keys_per_story: usize,
@@ -332,6 +334,11 @@ impl StoryEngine {
             .filter(|seq| live(seq));
         if let Some(&seq) = exact_item {
             return Some((seq, Relation::SameItem));
+        }
+        // Texts too short to compare (a sitemap entry with only a headline, an
+        // item with an empty title and no text) match by exact item keys only.
+        if features.compare.len() < self.config.min_contained_shingles {
+            return None;
         }
         if let Some(&seq) =
             self.by_hash.get(&key_hash(&article.content_hash)).filter(|seq| live(seq))
@@ -727,5 +734,50 @@ fn event_of(
         breaking: story.breaking,
         language: None,
         article_ids: story.article_ids.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(id: &str, title: &str, paragraphs: &[&str]) -> Article {
+        let paragraphs: Vec<String> = paragraphs.iter().map(|p| (*p).to_owned()).collect();
+        Article {
+            id: id.into(),
+            feed_id: "f".into(),
+            guid: None,
+            url: Some(format!("https://news.example/{id}")),
+            title: title.into(),
+            summary: None,
+            content_hash: Article::compute_content_hash(title, None, &paragraphs),
+            paragraphs,
+            authors: Vec::new(),
+            published_at: None,
+            updated_at: None,
+            fetched_at: DateTime::from_timestamp(0, 0).unwrap_or_default(),
+            source: "s".into(),
+        }
+    }
+
+    /// Fixture table: (first, second, same story?). Headline-only items
+    /// (sitemaps) and empty items never merge by text.
+    const SHORT_TEXTS: &[(&str, &str, bool)] = &[
+        ("Oil prices rise", "Oil prices fall", false),
+        ("", "", false),
+        ("Embassy stormed", "Embassy stormed", false),
+    ];
+
+    #[test]
+    fn short_texts_match_by_exact_keys_only() {
+        let now = DateTime::from_timestamp(0, 0).unwrap_or_default();
+        for (first, second, same) in SHORT_TEXTS {
+            let mut engine = StoryEngine::new(EngineConfig::default());
+            let a = engine.decide(&article("a", first, &[]), now).decision;
+            let b = engine.decide(&article("b", second, &[]), now).decision;
+            assert_eq!(a.story_id == b.story_id, *same, "{first:?} / {second:?}");
+            let again = engine.decide(&article("a", first, &[]), now).decision;
+            assert_eq!(again.story_id, a.story_id, "the same item still finds its story");
+        }
     }
 }
