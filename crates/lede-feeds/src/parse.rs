@@ -18,7 +18,8 @@ pub struct ParsedFeed {
     pub title: Option<String>,
     /// One Article per entry, in document order.
     pub articles: Vec<Article>,
-    /// The feed's own refresh hint (RSS `<ttl>`).
+    /// The feed's own refresh hint: RSS `<ttl>`, else the syndication
+    /// module's `sy:updatePeriod` / `sy:updateFrequency`.
     pub ttl: Option<std::time::Duration>,
 }
 
@@ -74,8 +75,35 @@ pub fn parse_feed(
         .iter()
         .map(|entry| article_of(entry, feed_id, base.as_ref(), &source, fetched_at))
         .collect();
-    let ttl = feed.ttl.map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60));
+    let ttl = feed
+        .ttl
+        .map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60))
+        .or_else(|| syndication_period(&body));
     Ok(ParsedFeed { title, articles, ttl })
+}
+
+/// The RSS syndication module's hint, `<sy:updatePeriod>` (hourly, daily,
+/// weekly, monthly, yearly) divided by `<sy:updateFrequency>` (default 1).
+/// feed-rs does not read the module, so the few bytes are found directly.
+fn syndication_period(body: &[u8]) -> Option<std::time::Duration> {
+    let text = std::str::from_utf8(body).ok()?;
+    let element = |name: &str| -> Option<&str> {
+        let open = format!("<sy:{name}>");
+        let start = text.find(&open)? + open.len();
+        let end = text[start..].find('<')? + start;
+        Some(text[start..end].trim())
+    };
+    let period: u64 = match element("updatePeriod")? {
+        "hourly" => 3600,
+        "daily" => 86_400,
+        "weekly" => 7 * 86_400,
+        "monthly" => 30 * 86_400,
+        "yearly" => 365 * 86_400,
+        _ => return None,
+    };
+    let frequency: u64 =
+        element("updateFrequency").and_then(|f| f.parse().ok()).filter(|f| *f > 0).unwrap_or(1);
+    Some(std::time::Duration::from_secs(period / frequency))
 }
 
 /// A sitemap's entries as Articles: headline (Google News sitemaps), link,
@@ -284,6 +312,26 @@ mod tests {
             Some("2019-12-31T12:00:00+00:00")
         );
         assert!(article.paragraphs.is_empty());
+    }
+
+    #[test]
+    fn refresh_hints_from_ttl_and_the_syndication_module() {
+        let rss = |channel: &str| {
+            format!(
+                r#"<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel><title>T</title>{channel}</channel></rss>"#
+            )
+        };
+        let minutes = |body: &str| parse(body).ttl.map(|d| d.as_secs() / 60);
+        assert_eq!(minutes(&rss("<ttl>15</ttl>")), Some(15));
+        assert_eq!(
+            minutes(&rss(
+                "<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>4</sy:updateFrequency>"
+            )),
+            Some(15)
+        );
+        assert_eq!(minutes(&rss("<sy:updatePeriod> daily </sy:updatePeriod>")), Some(24 * 60));
+        assert_eq!(minutes(&rss("<sy:updatePeriod>sometimes</sy:updatePeriod>")), None);
+        assert_eq!(minutes(&rss("")), None);
     }
 
     #[test]
