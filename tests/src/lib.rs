@@ -7,7 +7,7 @@
 //! message saying what did not happen.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -32,7 +32,31 @@ pub fn lede_bin() -> PathBuf {
         .unwrap_or_else(|| panic!("no target dir above {exe:?}"));
     let bin = profile_dir.join("lede");
     assert!(bin.exists(), "{bin:?} is missing: build it first (cargo build -p lede)");
+    // `cargo test` does not rebuild another package's binary: refuse to test
+    // a stale one rather than report on old code.
+    let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates");
+    if let (Some(built), Some(newest)) = (built, newest_source(&crates)) {
+        assert!(built >= newest, "{bin:?} is older than the sources: run cargo build first");
+    }
     bin
+}
+
+/// The latest modification time of the `.rs` files under `dir`.
+fn newest_source(dir: &Path) -> Option<SystemTime> {
+    let mut newest = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        let modified = if path.is_dir() {
+            newest_source(&path)
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            entry.metadata().and_then(|m| m.modified()).ok()
+        } else {
+            None
+        };
+        newest = newest.max(modified);
+    }
+    newest
 }
 
 /// A fresh, empty directory under the system temp dir.
