@@ -24,7 +24,7 @@ use lede_core::{
 };
 use lede_feeds::{FeedError, FeedPoller, FeedState, Fetcher};
 use lede_kafka::{KafkaConfig, KafkaSink, TopicNames};
-use lede_story::{Story, StoryEngine};
+use lede_story::{ArticleFeatures, Story, StoryEngine};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -43,10 +43,28 @@ const MAX_GROUP: usize = 64;
 /// A feed's new and changed articles, on their way to the story stage.
 struct PolledBatch {
     feed: String,
-    articles: Vec<(Article, EventKind)>,
+    articles: Vec<PolledArticle>,
     next_state: FeedState,
     /// `true` once everything is durable.
     reply: oneshot::Sender<bool>,
+}
+
+/// A new or changed article, with what the story and enrich stages need
+/// from its text, computed by the feed task (in parallel across feeds) so
+/// the single story stage only decides.
+struct PolledArticle {
+    article: Article,
+    kind: EventKind,
+    features: Option<ArticleFeatures>,
+    language: Option<&'static str>,
+}
+
+impl PolledArticle {
+    fn new(article: Article, kind: EventKind) -> Self {
+        let features = Some(ArticleFeatures::of(&article));
+        let language = lede_enrich::language(&article.title, &article.paragraphs_or_summary());
+        Self { article, kind, features, language }
+    }
 }
 
 /// Run the daemon until SIGTERM or Ctrl-C.
@@ -192,7 +210,11 @@ async fn run_feed(
                     let (reply, committed) = oneshot::channel();
                     let batch = PolledBatch {
                         feed: feed.clone(),
-                        articles: output.articles,
+                        articles: output
+                            .articles
+                            .into_iter()
+                            .map(|(article, kind)| PolledArticle::new(article, kind))
+                            .collect(),
                         next_state: next_state.clone(),
                         reply,
                     };
@@ -294,7 +316,7 @@ async fn run_story_stage(
         let now = Utc::now();
         let mut commit = CommitBatch::default();
         let mut published = Vec::with_capacity(group.len());
-        for batch in &group {
+        for batch in &mut group {
             let (decided, counts) = decide_batch(&mut engine, batch, now);
             commit.events.extend(decided.events);
             commit.state.extend(decided.state);
@@ -324,14 +346,18 @@ async fn run_story_stage(
 /// story events, the story snapshots and the feed's next state.
 fn decide_batch<'a>(
     engine: &mut StoryEngine,
-    batch: &'a PolledBatch,
+    batch: &'a mut PolledBatch,
     now: chrono::DateTime<Utc>,
 ) -> (CommitBatch, ArticlesPublished<'a>) {
+    let PolledBatch { feed, articles, next_state, .. } = batch;
+    let feed: &'a String = feed;
     let mut commit = CommitBatch::default();
-    let mut published = ArticlesPublished { feed: &batch.feed, ..ArticlesPublished::default() };
+    let mut published = ArticlesPublished { feed, ..ArticlesPublished::default() };
     let mut snapshots: Vec<(String, Option<Vec<u8>>)> = Vec::new();
-    for (article, kind) in &batch.articles {
-        let outcome = engine.decide(article, now);
+    for item in articles.iter_mut() {
+        let (article, kind) = (&item.article, &item.kind);
+        let features = item.features.take().unwrap_or_else(|| ArticleFeatures::of(article));
+        let outcome = engine.decide_with(article, features, now);
         published.count(*kind, outcome.decision.kind);
         let decided = DecidedArticle { article: article.clone(), decision: outcome.decision };
         commit.events.push(json_event(
@@ -342,9 +368,14 @@ fn decide_batch<'a>(
             &decided,
         ));
         if let Some(mut event) = outcome.event {
-            // The enrich stage: pure functions of the version's text.
-            event.language =
-                lede_enrich::language(&event.title, &event.paragraphs).map(str::to_owned);
+            // The enrich stage: pure functions of the version's text. A new
+            // version's text is the article's, enriched in the feed task; a
+            // source event carries the story's text.
+            let language = match event.kind {
+                DecisionKind::Source => lede_enrich::language(&event.title, &event.paragraphs),
+                _ => item.language,
+            };
+            event.language = language.map(str::to_owned);
             let kind = match event.kind {
                 DecisionKind::Update => EventKind::StoryUpdate,
                 DecisionKind::Source => EventKind::StorySource,
@@ -380,8 +411,8 @@ fn decide_batch<'a>(
     }));
     commit.state.push(StateRecord {
         table: StateTable::Feeds,
-        key: batch.feed.clone(),
-        value: Some(batch.next_state.to_bytes()),
+        key: feed.clone(),
+        value: Some(next_state.to_bytes()),
     });
     (commit, published)
 }
@@ -437,14 +468,18 @@ mod tests {
         let mut poller = FeedPoller::new(spec, None, fetcher);
         let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
         let (reply, _) = oneshot::channel();
-        let batch = PolledBatch {
+        let mut batch = PolledBatch {
             feed: "f".into(),
-            articles: output.articles,
+            articles: output
+                .articles
+                .into_iter()
+                .map(|(article, kind)| PolledArticle::new(article, kind))
+                .collect(),
             next_state: output.next_state.unwrap_or_default(),
             reply,
         };
         let mut engine = StoryEngine::new(EngineConfig::default());
-        let (commit, _) = decide_batch(&mut engine, &batch, Utc::now());
+        let (commit, _) = decide_batch(&mut engine, &mut batch, Utc::now());
         let topics: Vec<Topic> = commit.events.iter().map(|e| e.topic).collect();
         assert_eq!(topics, vec![Topic::Articles, Topic::Stories, Topic::StoriesLatest]);
         let tables: Vec<StateTable> = commit.state.iter().map(|s| s.table).collect();
