@@ -33,12 +33,14 @@ pub fn lede_bin() -> PathBuf {
     let bin = profile_dir.join("lede");
     assert!(bin.exists(), "{bin:?} is missing: build it first (cargo build -p lede)");
     // `cargo test` does not rebuild another package's binary: refuse to test
-    // a stale one rather than report on old code.
-    let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
-    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates");
-    if let (Some(built), Some(newest)) = (built, newest_source(&crates)) {
-        assert!(built >= newest, "{bin:?} is older than the sources: run cargo build first");
-    }
+    // a stale one rather than report on old code. Checked once per test binary.
+    static FRESH: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let fresh = *FRESH.get_or_init(|| {
+        let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
+        let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates");
+        built.zip(newest_source(&crates)).is_none_or(|(built, newest)| built >= newest)
+    });
+    assert!(fresh, "{bin:?} is older than the sources: run cargo build first");
     bin
 }
 

@@ -96,13 +96,6 @@ pub struct CommitBatch {
     pub state: Vec<StateRecord>,
 }
 
-impl CommitBatch {
-    /// True when there is nothing to write.
-    pub fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.state.is_empty()
-    }
-}
-
 /// Why a commit failed. Nothing of a failed batch counts as accepted: the
 /// caller keeps its old state and the same items are offered again later.
 #[derive(Debug, thiserror::Error)]

@@ -73,16 +73,6 @@ pub struct Changes {
     pub rewritten: Vec<Rewrite>,
 }
 
-impl Changes {
-    /// True when nothing changed.
-    pub fn is_empty(&self) -> bool {
-        self.previous_title.is_none()
-            && self.added.is_empty()
-            && self.removed.is_empty()
-            && self.rewritten.is_empty()
-    }
-}
-
 /// One change to a story, the value of `lede.stories` and `lede.stories.latest`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StoryEvent {

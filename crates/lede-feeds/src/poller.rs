@@ -98,11 +98,16 @@ pub struct FeedPoller {
     retry_after: Option<Duration>,
     hint: Option<Duration>,
     polls: u64,
+    /// Spreads this feed's schedule apart from others' (from its id).
+    jitter_base: u64,
 }
 
 impl FeedPoller {
     /// Initialize with the state restored from the changelog, if any.
     pub fn new(spec: FeedSpec, restored: Option<FeedState>, fetcher: Arc<Fetcher>) -> Self {
+        let jitter_base = lede_core::hash::hex128(spec.id.as_str().as_bytes())
+            .bytes()
+            .fold(0u64, |acc, b| acc.rotate_left(5) ^ u64::from(b));
         Self {
             spec,
             state: restored.unwrap_or_default(),
@@ -111,17 +116,13 @@ impl FeedPoller {
             retry_after: None,
             hint: None,
             polls: 0,
+            jitter_base,
         }
     }
 
     /// The feed polled.
     pub fn spec(&self) -> &FeedSpec {
         &self.spec
-    }
-
-    /// The current (durable) state.
-    pub fn state(&self) -> &FeedState {
-        &self.state
     }
 
     /// Fetch and parse the feed; return what changed since the last
@@ -240,9 +241,7 @@ impl FeedPoller {
                 arrivals: &self.state.arrivals,
                 hint: self.hint,
                 now,
-                jitter_seed: lede_core::hash::hex128(self.spec.id.as_str().as_bytes())
-                    .bytes()
-                    .fold(self.polls, |acc, b| acc.rotate_left(5) ^ u64::from(b)),
+                jitter_seed: self.jitter_base ^ self.polls,
             });
         }
         let factor = 1u32 << self.consecutive_failures.min(10);
