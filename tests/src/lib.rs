@@ -15,6 +15,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use lede_kafka::{ConsumedRecord, KafkaConfig, StartAt, TopicNames};
 
+mod hub;
+pub use hub::{SubscribeRequest, TestHub};
+
 /// The broker the tests use.
 pub fn brokers() -> String {
     std::env::var("LEDE_TEST_KAFKA").unwrap_or_else(|_| "127.0.0.1:9092".to_owned())

@@ -12,12 +12,13 @@ use reqwest::StatusCode;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{
     CACHE_CONTROL, CONTENT_TYPE, ETAG, EXPIRES, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH,
-    LAST_MODIFIED, LOCATION, RETRY_AFTER,
+    LAST_MODIFIED, LINK, LOCATION, RETRY_AFTER,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::charset::charset_of_content_type;
 use crate::politeness::HostLimiter;
+use crate::websub::{HubLink, links_of_header};
 
 /// Limits and identity of the HTTP client.
 #[derive(Debug, Clone)]
@@ -76,21 +77,27 @@ pub enum Fetched {
     /// `304 Not Modified`: the document is unchanged since `Validators`.
     NotModified,
     /// A new document.
-    Document {
-        /// Body, decompressed, at most `max_body_bytes`.
-        body: Vec<u8>,
-        /// URL after redirects, the base for relative links.
-        final_url: String,
-        /// Validators to send next time.
-        validators: Validators,
-        /// Where the feed now lives, when every redirect was permanent (301, 308).
-        moved_to: Option<String>,
-        /// How long the server says the document stays fresh
-        /// (`Cache-Control: max-age`, else `Expires`).
-        fresh_for: Option<Duration>,
-        /// The charset of the `Content-Type` header.
-        charset: Option<String>,
-    },
+    Document(Box<Document>),
+}
+
+/// A fetched document and what the response said about it.
+#[derive(Debug)]
+pub struct Document {
+    /// Body, decompressed, at most `max_body_bytes`.
+    pub body: Vec<u8>,
+    /// URL after redirects, the base for relative links.
+    pub final_url: String,
+    /// Validators to send next time.
+    pub validators: Validators,
+    /// Where the feed now lives, when every redirect was permanent (301, 308).
+    pub moved_to: Option<String>,
+    /// How long the server says the document stays fresh
+    /// (`Cache-Control: max-age`, else `Expires`).
+    pub fresh_for: Option<Duration>,
+    /// The charset of the `Content-Type` header.
+    pub charset: Option<String>,
+    /// The WebSub hub named by the `Link` header, if any.
+    pub hub_link: Option<HubLink>,
 }
 
 /// Why a fetch failed.
@@ -314,6 +321,15 @@ impl Fetcher {
             .and_then(|value| value.to_str().ok())
             .and_then(charset_of_content_type)
             .map(str::to_owned);
+        let hub_link = response
+            .headers()
+            .get_all(LINK)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .find_map(|value| {
+                let (hub, topic) = links_of_header(value, &current);
+                HubLink::new(hub, topic, current.as_str())
+            });
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| request_error(url, &e))? {
             if body.len() as u64 + chunk.len() as u64 > self.max_body_bytes {
@@ -322,13 +338,37 @@ impl Fetcher {
             body.extend_from_slice(&chunk);
         }
         let moved_to = (all_permanent && !visited.is_empty()).then(|| current.to_string());
-        Ok(Fetched::Document {
+        Ok(Fetched::Document(Box::new(Document {
             body,
             final_url: current.to_string(),
             validators,
             moved_to,
             fresh_for,
             charset,
+            hub_link,
+        })))
+    }
+
+    /// POST `form` (URL-encoded) to `url`, as WebSub subscription requests
+    /// are sent: the same address rules and limits as fetches, no redirects
+    /// followed; any 2xx answer is success.
+    pub async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> Result<(), FetchError> {
+        let target =
+            reqwest::Url::parse(url).map_err(|e| FetchError::Client(format!("{url}: {e}")))?;
+        if let Some(reason) = forbidden_literal(&target, self.allow_private) {
+            return Err(FetchError::Forbidden { url: url.to_owned(), reason });
+        }
+        let _host_permit = self.hosts.acquire(target.host_str().unwrap_or_default()).await;
+        let response =
+            self.client.post(target).form(form).send().await.map_err(|e| request_error(url, &e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        Err(FetchError::Status {
+            url: url.to_owned(),
+            status: status.as_u16(),
+            retry_after: retry_after(response.headers()),
         })
     }
 }

@@ -12,6 +12,7 @@
 //! - [`poller`]: one feed's `initialize -> poll -> acknowledge` cycle.
 //! - [`politeness`]: per-host limits on concurrency and request spacing.
 //! - [`schedule`]: when to poll next, adapted to how often the feed publishes.
+//! - [`websub`]: push: hub discovery, subscription, verification, signatures.
 
 pub mod charset;
 pub mod discover;
@@ -23,8 +24,10 @@ pub mod poller;
 pub mod schedule;
 pub mod sitemap;
 pub mod state;
+pub mod websub;
 
 pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher, Validators};
 pub use parse::{ParseError, ParsedFeed, parse_feed};
 pub use poller::{FeedError, FeedPoller, PollOutput};
 pub use state::FeedState;
+pub use websub::{HubLink, Pushed, Subscriptions};

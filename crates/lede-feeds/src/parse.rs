@@ -10,6 +10,7 @@ use url::Url;
 use crate::charset::to_utf8;
 use crate::normalize::{canonical_url, html_to_paragraphs, html_to_text};
 use crate::sitemap::{is_sitemap, parse_sitemap};
+use crate::websub::HubLink;
 
 /// A parsed feed document.
 #[derive(Debug, Clone)]
@@ -21,6 +22,9 @@ pub struct ParsedFeed {
     /// The feed's own refresh hint: RSS `<ttl>`, else the syndication
     /// module's `sy:updatePeriod` / `sy:updateFrequency`.
     pub ttl: Option<std::time::Duration>,
+    /// The WebSub hub the document names (`<link rel="hub">`), with its
+    /// `self` URL as the topic.
+    pub hub_link: Option<HubLink>,
 }
 
 /// Why a document is not a feed.
@@ -79,7 +83,14 @@ pub fn parse_feed(
         .ttl
         .map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60))
         .or_else(|| syndication_period(&body));
-    Ok(ParsedFeed { title, articles, ttl })
+    let link_to = |rel: &str| {
+        feed.links
+            .iter()
+            .find(|link| link.rel.as_deref() == Some(rel))
+            .map(|link| link.href.clone())
+    };
+    let hub_link = HubLink::new(link_to("hub"), link_to("self"), location);
+    Ok(ParsedFeed { title, articles, ttl, hub_link })
 }
 
 /// The RSS syndication module's hint, `<sy:updatePeriod>` (hourly, daily,
@@ -144,7 +155,7 @@ fn sitemap_feed(
             })
         })
         .collect();
-    Ok(ParsedFeed { title: None, articles, ttl: None })
+    Ok(ParsedFeed { title: None, articles, ttl: None, hub_link: None })
 }
 
 fn article_of(
@@ -262,6 +273,30 @@ mod tests {
             Some("2019-12-31T07:00:00+00:00")
         );
         assert_eq!(article.source, "Wire");
+    }
+
+    #[test]
+    fn websub_hub_and_topic_are_found_in_rss_and_atom() {
+        let rss = parse(
+            r#"<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>T</title>
+            <atom:link rel="hub" href="https://hub.example/"/>
+            <atom:link rel="self" href="https://news.example/rss.xml"/></channel></rss>"#,
+        );
+        let expected = HubLink {
+            hub: "https://hub.example/".into(),
+            topic: "https://news.example/rss.xml".into(),
+        };
+        assert_eq!(rss.hub_link, Some(expected));
+        let atom = parse(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:a</id>
+            <link rel="hub" href="https://hub.example/"/></feed>"#,
+        );
+        let topic = atom.hub_link.map(|link| link.topic);
+        assert_eq!(topic.as_deref(), Some("https://news.example/feed"), "no self: the fetched URL");
+        assert_eq!(
+            parse(r#"<rss version="2.0"><channel><title>T</title></channel></rss>"#).hub_link,
+            None
+        );
     }
 
     #[test]

@@ -10,10 +10,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use lede_core::{Article, EventKind, FeedSpec};
 
-use crate::fetch::{FetchError, Fetched, Fetcher};
+use crate::fetch::{Document, FetchError, Fetched, Fetcher};
 use crate::parse::{ParseError, parse_feed};
 use crate::schedule::{ScheduleInput, next_interval, record_arrival};
 use crate::state::{FeedState, Gone, Moved};
+use crate::websub::HubLink;
 
 /// Longest wait after repeated failures.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
@@ -86,6 +87,8 @@ pub struct PollOutput {
     pub gone: bool,
     /// The server's freshness hint (RSS `<ttl>`, `Cache-Control`, `Expires`).
     pub hint: Option<Duration>,
+    /// The WebSub hub that pushes this feed (`Link` header, else the document).
+    pub hub_link: Option<HubLink>,
 }
 
 /// Polls one feed.
@@ -98,6 +101,8 @@ pub struct FeedPoller {
     retry_after: Option<Duration>,
     hint: Option<Duration>,
     polls: u64,
+    /// Until when a hub has promised to push this feed.
+    push_until: Option<DateTime<Utc>>,
     /// Spreads this feed's schedule apart from others' (from its id).
     jitter_base: u64,
 }
@@ -116,6 +121,7 @@ impl FeedPoller {
             retry_after: None,
             hint: None,
             polls: 0,
+            push_until: None,
             jitter_base,
         }
     }
@@ -165,34 +171,81 @@ impl FeedPoller {
                 not_modified: !gone,
                 gone,
                 hint,
+                hub_link: None,
             };
         if self.state.gone.as_ref().is_some_and(|gone| gone.url == url) {
             return Ok(unchanged(true, None, None));
         }
-        let (body, final_url, validators, moved_to, fresh_for, charset) = match self
-            .fetcher
-            .fetch(&url, &self.state.validators)
-            .await
-        {
+        let document = match self.fetcher.fetch(&url, &self.state.validators).await {
             Ok(Fetched::NotModified) => return Ok(unchanged(false, None, self.hint)),
-            Ok(Fetched::Document { body, final_url, validators, moved_to, fresh_for, charset }) => {
-                (body, final_url, validators, moved_to, fresh_for, charset)
-            }
+            Ok(Fetched::Document(document)) => *document,
             Err(FetchError::Status { status: 410, .. }) => {
                 let next = FeedState { gone: Some(Gone { url, at: now }), ..self.state.clone() };
                 return Ok(unchanged(true, Some(next), None));
             }
             Err(error) => return Err(error.into()),
         };
-        let moved = moved_to
+        let moved = document
+            .moved_to
+            .clone()
             .map(|to| Moved { from: self.spec.url.clone(), to })
             .or(self.state.moved.clone());
+        self.diff_document(document, moved, now)
+    }
+
+    /// Take a document a WebSub hub pushed: parsed and diffed like a polled
+    /// one (relative links resolve against the feed's URL). Does not count
+    /// as a poll: the schedule and the backoff are untouched.
+    pub fn ingest_pushed(
+        &self,
+        body: Vec<u8>,
+        charset: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<PollOutput, FeedError> {
+        let document = Document {
+            body,
+            final_url: self.url().to_owned(),
+            validators: self.state.validators.clone(),
+            moved_to: None,
+            fresh_for: None,
+            charset,
+            hub_link: None,
+        };
+        let mut output = self.diff_document(document, self.state.moved.clone(), now)?;
+        // A push says nothing about how fresh the polled document is.
+        output.hint = self.hint;
+        Ok(output)
+    }
+
+    /// A hub verified a subscription to this feed until `until`: meanwhile
+    /// the feed is polled at its ceiling only, as a safety net. `None` when
+    /// the hub denied it.
+    pub fn set_push_until(&mut self, until: Option<DateTime<Utc>>) {
+        self.push_until = until;
+    }
+
+    /// What changed in `document` since the acknowledged state.
+    fn diff_document(
+        &self,
+        document: Document,
+        moved: Option<Moved>,
+        now: DateTime<Utc>,
+    ) -> Result<PollOutput, FeedError> {
+        let Document { body, final_url, validators, fresh_for, charset, hub_link, .. } = document;
         let body_hash = Some(lede_core::hash::hex128(&body));
         if body_hash == self.state.body_hash {
             // The server ignored the validators but sent the same bytes.
             let changed = validators != self.state.validators || moved != self.state.moved;
             let next = FeedState { validators, moved, ..self.state.clone() };
-            return Ok(unchanged(false, changed.then_some(next), fresh_for.or(self.hint)));
+            return Ok(PollOutput {
+                articles: Vec::new(),
+                next_state: changed.then_some(next),
+                entries_in_document: 0,
+                not_modified: true,
+                gone: false,
+                hint: fresh_for.or(self.hint),
+                hub_link,
+            });
         }
         let parsed = parse_feed(&self.spec.id, &body, &final_url, charset.as_deref(), now)
             .map_err(|error| FeedError::Parse { error, excerpt: excerpt(&body) })?;
@@ -215,6 +268,7 @@ impl FeedPoller {
             not_modified: false,
             gone: false,
             hint,
+            hub_link: hub_link.or(parsed.hub_link),
         })
     }
 
@@ -235,8 +289,9 @@ impl FeedPoller {
     /// `Retry-After` (up to a day) if longer.
     pub fn next_poll_in(&self, now: DateTime<Utc>) -> Duration {
         if self.consecutive_failures == 0 {
+            let pushed = self.push_until.is_some_and(|until| until > now);
             return next_interval(&ScheduleInput {
-                floor: self.spec.interval,
+                floor: if pushed { self.spec.max_interval } else { self.spec.interval },
                 ceiling: self.spec.max_interval,
                 arrivals: &self.state.arrivals,
                 hint: self.hint,
@@ -343,6 +398,33 @@ mod tests {
         let spec = poller.spec().clone();
         let again = FeedPoller::new(spec, Some(restored), poller.fetcher.clone());
         assert_eq!(again.url(), format!("{base}/new"));
+    }
+
+    #[tokio::test]
+    async fn a_pushed_document_is_diffed_like_a_polled_one_and_push_slows_polling() {
+        let spec = FeedSpec {
+            id: FeedId::new("f"),
+            url: "http://127.0.0.1:9/feed".into(),
+            interval: Duration::from_secs(60),
+            max_interval: Duration::from_secs(3600),
+        };
+        let fetcher = poller("http://127.0.0.1:9/", Duration::from_secs(1)).fetcher;
+        let mut poller = FeedPoller::new(spec, None, fetcher);
+        let now = Utc::now();
+        let pushed = poller.ingest_pushed(FEED.into(), None, now).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pushed.articles.len(), 1);
+        poller.acknowledge(pushed.next_state.unwrap_or_default());
+        let again = poller.ingest_pushed(FEED.into(), None, now).unwrap_or_else(|e| panic!("{e}"));
+        assert!(again.articles.is_empty() && again.not_modified);
+        let broken = poller.ingest_pushed(b"<html>".to_vec(), None, now).err();
+        assert_eq!(broken.as_ref().map(FeedError::class), Some("not_a_feed"));
+        assert!(poller.next_poll_in(now) < Duration::from_secs(3000));
+        poller.set_push_until(Some(now + chrono::Duration::hours(2)));
+        assert!(poller.next_poll_in(now) >= Duration::from_secs(3000), "polled at the ceiling");
+        assert!(
+            poller.next_poll_in(now + chrono::Duration::hours(3)) < Duration::from_secs(3000),
+            "the lease ended: polled as before"
+        );
     }
 
     #[tokio::test]

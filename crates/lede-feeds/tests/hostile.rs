@@ -51,6 +51,16 @@ const BILLION_LAUGHS: &str = r#"<?xml version="1.0"?>
 async fn hostile_server() -> String {
     let app = Router::new()
         .route(
+            "/to-metadata",
+            get(|| async {
+                response(
+                    StatusCode::FOUND,
+                    &[("location", "http://169.254.169.254/latest/meta-data/")],
+                    Body::empty(),
+                )
+            }),
+        )
+        .route(
             "/endless",
             get(|| async {
                 let chunk = Bytes::from(vec![b'x'; 16 * 1024]);
@@ -261,4 +271,23 @@ async fn private_addresses_are_refused_unless_allowed() {
     let named =
         fetcher.fetch(&format!("http://localhost:{port}/html"), &Validators::default()).await.err();
     assert_eq!(named.as_ref().map(FetchError::class), Some("forbidden_address"), "{named:?}");
+}
+
+/// A feed at a public-looking name redirects to the cloud metadata address.
+/// The hostile server plays an HTTP proxy (a proxy receives the absolute
+/// URL and answers for it), so the first hop needs no private address and
+/// only the redirect is private: the redirect is refused before it is followed.
+#[tokio::test]
+async fn a_redirect_to_a_private_address_is_refused() {
+    let base = hostile_server().await;
+    let strict =
+        FetchConfig { allow_private_addresses: false, proxy: Some(base.clone()), ..config() };
+    let fetcher = Fetcher::new(&strict).unwrap_or_else(|e| panic!("{e}"));
+    let error =
+        fetcher.fetch("http://news.example/to-metadata", &Validators::default()).await.err();
+    let Some(FetchError::Forbidden { url, reason }) = &error else {
+        panic!("expected forbidden_address, got {error:?}");
+    };
+    assert_eq!(url, "http://news.example/to-metadata");
+    assert!(reason.contains("169.254.169.254"), "{reason}");
 }

@@ -56,6 +56,8 @@ struct RawConfig {
     admin: RawAdmin,
     #[serde(default)]
     story: RawStory,
+    #[serde(default)]
+    websub: RawWebSub,
     #[serde(default, with = "humantime_serde")]
     shutdown_timeout: Option<Duration>,
     #[serde(default)]
@@ -106,6 +108,16 @@ struct RawAdmin {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawWebSub {
+    #[serde(default)]
+    enabled: bool,
+    callback_url: Option<String>,
+    #[serde(default, with = "humantime_serde")]
+    lease: Option<Duration>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawStory {
     #[serde(default, with = "humantime_serde")]
     window: Option<Duration>,
@@ -133,10 +145,22 @@ pub struct Config {
     pub admin_listen: Option<SocketAddr>,
     /// Story engine settings.
     pub story: EngineConfig,
+    /// WebSub push, when enabled.
+    pub websub: Option<WebSubConfig>,
     /// Longest wait for in-flight work after SIGTERM.
     pub shutdown_timeout: Duration,
     /// Feeds to poll.
     pub feeds: Vec<FeedSpec>,
+}
+
+/// WebSub push: hubs call back on the admin server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSubConfig {
+    /// Public base URL of the callback routes, as hubs reach them; `None`:
+    /// `http://{admin address}/websub`.
+    pub callback_url: Option<String>,
+    /// The lease asked of hubs.
+    pub lease: Duration,
 }
 
 /// Shortest poll interval accepted.
@@ -283,10 +307,36 @@ impl Config {
         } else {
             Some(raw.admin.listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 9464))))
         };
+        let websub = if raw.websub.enabled {
+            if admin_listen.is_none() {
+                return Err(invalid(
+                    "websub.enabled needs the admin server (hubs call back on it)".into(),
+                ));
+            }
+            if let Some(callback) = &raw.websub.callback_url {
+                match url::Url::parse(callback) {
+                    Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                    }
+                    _ => {
+                        return Err(invalid(format!(
+                            "websub.callback_url {callback:?} is not an absolute http(s) URL"
+                        )));
+                    }
+                }
+            }
+            let lease = raw.websub.lease.unwrap_or(Duration::from_secs(24 * 3600));
+            if lease < Duration::from_secs(60) {
+                return Err(invalid("websub.lease must be at least 1m".into()));
+            }
+            Some(WebSubConfig { callback_url: raw.websub.callback_url, lease })
+        } else {
+            None
+        };
         Ok(Self {
             kafka,
             fetch,
             story,
+            websub,
             admin_listen,
             shutdown_timeout: raw.shutdown_timeout.unwrap_or(Duration::from_secs(30)),
             feeds,
@@ -360,6 +410,9 @@ mod tests {
         ("[kafka]\nbrokers = \"\"", "kafka.brokers is empty"),
         ("[story]\nwindow = \"1s\"", "story.window"),
         ("[poll]\nproxy = \"not a url\"", "poll.proxy"),
+        ("[websub]\nenabled = true\nlease = \"5s\"", "websub.lease"),
+        ("[websub]\nenabled = true\ncallback_url = \"/cb\"", "websub.callback_url"),
+        ("[websub]\nenabled = true\n[admin]\ndisabled = true", "needs the admin server"),
         ("not toml at all", "invalid config"),
     ];
 

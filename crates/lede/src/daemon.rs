@@ -22,7 +22,8 @@ use lede_core::{
     Article, CommitBatch, DeadLetter, DecidedArticle, DecisionKind, EventKind, EventRecord,
     EventSink, StateRecord, StateTable, StoryEvent, Topic,
 };
-use lede_feeds::{FeedError, FeedPoller, FeedState, Fetcher};
+use lede_feeds::websub::renew_after;
+use lede_feeds::{FeedError, FeedPoller, FeedState, Fetcher, HubLink, Pushed, Subscriptions};
 use lede_kafka::{KafkaConfig, KafkaSink, TopicNames};
 use lede_story::{ArticleFeatures, Story, StoryEngine};
 use tokio::sync::{mpsc, oneshot};
@@ -31,7 +32,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::telemetry::{
-    ArticlesPublished, CommitFailed, FeedGone, Metrics, PollFailed, PollSucceeded,
+    ArticlesPublished, CommitFailed, FeedGone, Metrics, PollFailed, PollSucceeded, PushLease,
+    PushedDocumentFailed, SubscribeRequested,
 };
 use crate::{Failure, admin, demo};
 
@@ -104,11 +106,22 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
     let fetcher =
         Arc::new(Fetcher::new(&config.fetch).map_err(|e| Failure::BadInput(e.to_string()))?);
     let metrics = Arc::new(Metrics::new());
+    let mut subscriptions = None;
     if let Some(listen) = config.admin_listen {
-        let address = admin::serve(listen, metrics.clone(), cancel.clone()).await.map_err(|e| {
+        let cannot_listen = |e: std::io::Error| {
             Failure::BadInput(format!("cannot listen on {listen} (admin.listen): {e}"))
-        })?;
-        tracing::info!(%address, "admin server: /health, /metrics");
+        };
+        let listener = tokio::net::TcpListener::bind(listen).await.map_err(cannot_listen)?;
+        let address = listener.local_addr().map_err(cannot_listen)?;
+        if let Some(websub) = &config.websub {
+            let callback_base =
+                websub.callback_url.clone().unwrap_or_else(|| format!("http://{address}/websub"));
+            tracing::info!(callback_base, "websub: feeds naming a hub are subscribed for push");
+            subscriptions = Some(Arc::new(Subscriptions::new(&callback_base, websub.lease)));
+        }
+        let max_body = config.fetch.max_body_bytes;
+        admin::serve(listener, metrics.clone(), subscriptions.clone(), max_body, cancel.clone());
+        tracing::info!(%address, "admin server: /health, /metrics, /status");
     }
     tracing::info!(
         feeds = config.feeds.len(),
@@ -123,9 +136,17 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
     let mut feed_tasks = JoinSet::new();
     for spec in config.feeds.clone() {
         let state = feed_states.get(spec.id.as_str()).cloned();
+        let push = subscriptions.as_ref().map(|subscriptions| Push {
+            received: subscriptions.register(spec.id.as_str()),
+            subscriptions: subscriptions.clone(),
+            fetcher: fetcher.clone(),
+            subscribed: None,
+            renew_at: None,
+        });
         let poller = FeedPoller::new(spec, state, fetcher.clone());
         feed_tasks.spawn(run_feed(
             poller,
+            push,
             to_story.clone(),
             sink.clone(),
             metrics.clone(),
@@ -186,10 +207,61 @@ async fn restore<T: Send + 'static>(
         .map_err(Failure::from_kafka)
 }
 
-/// Poll one feed until cancelled; hand what changed to the story stage and
-/// adopt the next state once it is durable.
+/// A feed's WebSub side: the subscription and what its hub sends.
+struct Push {
+    subscriptions: Arc<Subscriptions>,
+    received: mpsc::Receiver<Pushed>,
+    fetcher: Arc<Fetcher>,
+    /// The hub and topic last subscribed to (the hub accepted the request).
+    subscribed: Option<HubLink>,
+    /// When to renew the verified subscription.
+    renew_at: Option<tokio::time::Instant>,
+}
+
+/// What a feed's hub side asks of its task.
+enum PushEvent {
+    Received(Pushed),
+    RenewDue,
+}
+
+impl Push {
+    /// Ask `link.hub` to push `link.topic`; on failure the next poll asks again.
+    async fn subscribe(&mut self, feed: &str, link: HubLink, metrics: &Metrics) {
+        let result = self.subscriptions.subscribe(&self.fetcher, feed, &link).await;
+        SubscribeRequested { feed, link: &link, result: &result }.emit(metrics);
+        self.subscribed = result.is_ok().then_some(link);
+    }
+
+    /// The next thing the hub sent, or the renewal falling due.
+    async fn next(&mut self) -> PushEvent {
+        let renew_at = self.renew_at;
+        let renewal = async move {
+            match renew_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            Some(pushed) = self.received.recv() => PushEvent::Received(pushed),
+            () = renewal => PushEvent::RenewDue,
+        }
+    }
+}
+
+/// The next WebSub event of a feed, never for a feed without push.
+async fn next_push(push: &mut Option<Push>) -> PushEvent {
+    match push {
+        Some(push) => push.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Poll one feed until cancelled, and take what its WebSub hub pushes
+/// between polls; hand what changed to the story stage and adopt the next
+/// state once it is durable.
 async fn run_feed(
     mut poller: FeedPoller,
+    mut push: Option<Push>,
     to_story: mpsc::Sender<PolledBatch>,
     sink: Arc<impl EventSink>,
     metrics: Arc<Metrics>,
@@ -206,27 +278,7 @@ async fn run_feed(
         match polled {
             Ok(output) => {
                 let (entries, changed) = (output.entries_in_document, output.articles.len());
-                if let Some(next_state) = output.next_state {
-                    let (reply, committed) = oneshot::channel();
-                    let batch = PolledBatch {
-                        feed: feed.clone(),
-                        articles: output
-                            .articles
-                            .into_iter()
-                            .map(|(article, kind)| PolledArticle::new(article, kind))
-                            .collect(),
-                        next_state: next_state.clone(),
-                        reply,
-                    };
-                    // Once handed over, the batch is seen through even during shutdown.
-                    let durable =
-                        to_story.send(batch).await.is_ok() && committed.await.unwrap_or(false);
-                    if durable {
-                        poller.acknowledge(next_state);
-                    } else {
-                        poller.commit_failed();
-                    }
-                }
+                hand_over(&mut poller, &feed, &to_story, output.articles, output.next_state).await;
                 if output.gone {
                     FeedGone { feed: &feed, url: poller.url() }.emit(&metrics);
                     let error = FeedError::Fetch(lede_feeds::FetchError::Status {
@@ -246,6 +298,11 @@ async fn run_feed(
                     next_poll_in,
                 }
                 .emit(&metrics);
+                if let (Some(push), Some(link)) = (&mut push, output.hub_link)
+                    && push.subscribed.as_ref() != Some(&link)
+                {
+                    push.subscribe(&feed, link, &metrics).await;
+                }
             }
             Err(error) => {
                 PollFailed {
@@ -257,11 +314,85 @@ async fn run_feed(
                 dead_letter(sink.as_ref(), &poller, &error, &metrics).await;
             }
         }
-        tokio::select! {
-            biased;
-            () = cancel.cancelled() => break,
-            () = tokio::time::sleep(poller.next_poll_in(Utc::now())) => {}
+        let next_poll = tokio::time::sleep(poller.next_poll_in(Utc::now()));
+        tokio::pin!(next_poll);
+        loop {
+            let event = tokio::select! {
+                biased;
+                () = cancel.cancelled() => return,
+                () = &mut next_poll => break,
+                event = next_push(&mut push) => event,
+            };
+            let Some(push) = &mut push else { continue };
+            match event {
+                PushEvent::Received(Pushed::Document { body, charset }) => {
+                    match poller.ingest_pushed(body, charset, Utc::now()) {
+                        Ok(output) => {
+                            hand_over(
+                                &mut poller,
+                                &feed,
+                                &to_story,
+                                output.articles,
+                                output.next_state,
+                            )
+                            .await;
+                        }
+                        Err(error) => {
+                            PushedDocumentFailed { feed: &feed, error: &error }.emit(&metrics);
+                            dead_letter(sink.as_ref(), &poller, &error, &metrics).await;
+                        }
+                    }
+                }
+                PushEvent::Received(Pushed::Verified { lease }) => {
+                    let until = Utc::now() + lease;
+                    poller.set_push_until(Some(until));
+                    push.renew_at = Some(tokio::time::Instant::now() + renew_after(lease));
+                    let hub = push.subscribed.as_ref().map(|link| link.hub.as_str());
+                    PushLease { feed: &feed, hub, until: Some(until) }.emit(&metrics);
+                }
+                PushEvent::Received(Pushed::Denied { .. }) => {
+                    // Not asked again until the feed names another hub.
+                    poller.set_push_until(None);
+                    push.renew_at = None;
+                    PushLease { feed: &feed, hub: None, until: None }.emit(&metrics);
+                }
+                PushEvent::RenewDue => {
+                    push.renew_at = None;
+                    if let Some(link) = push.subscribed.clone() {
+                        push.subscribe(&feed, link, &metrics).await;
+                    }
+                }
+            }
         }
+    }
+}
+
+/// Hand a document's new and changed articles, with the feed's next state,
+/// to the story stage, and adopt that state once it is durable. Once handed
+/// over, the batch is seen through even during shutdown.
+async fn hand_over(
+    poller: &mut FeedPoller,
+    feed: &str,
+    to_story: &mpsc::Sender<PolledBatch>,
+    articles: Vec<(Article, EventKind)>,
+    next_state: Option<FeedState>,
+) {
+    let Some(next_state) = next_state else { return };
+    let (reply, committed) = oneshot::channel();
+    let batch = PolledBatch {
+        feed: feed.to_owned(),
+        articles: articles
+            .into_iter()
+            .map(|(article, kind)| PolledArticle::new(article, kind))
+            .collect(),
+        next_state: next_state.clone(),
+        reply,
+    };
+    let durable = to_story.send(batch).await.is_ok() && committed.await.unwrap_or(false);
+    if durable {
+        poller.acknowledge(next_state);
+    } else {
+        poller.commit_failed();
     }
 }
 

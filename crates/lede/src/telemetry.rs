@@ -55,6 +55,9 @@ pub struct Metrics {
     articles_published: Family<KindLabels, Counter>,
     story_decisions: Family<DecisionLabels, Counter>,
     commit_errors: Counter,
+    websub_subscribe_requests: Family<OutcomeLabels, Counter>,
+    websub_verifications: Family<OutcomeLabels, Counter>,
+    websub_deliveries: Family<OutcomeLabels, Counter>,
     /// Per-feed status for `/status` (per-feed detail stays out of metric labels).
     feeds: Mutex<BTreeMap<String, FeedStatus>>,
 }
@@ -76,6 +79,10 @@ pub struct FeedStatus {
     pub next_poll_at: Option<DateTime<Utc>>,
     /// Articles published since start.
     pub articles_published: u64,
+    /// The WebSub hub pushing this feed, once one verified the subscription.
+    pub push_hub: Option<String>,
+    /// When the hub's lease ends (it is renewed before).
+    pub push_until: Option<DateTime<Utc>>,
 }
 
 /// A feed's last error.
@@ -118,6 +125,21 @@ impl Metrics {
             "lede_commit_errors",
             "Batches Kafka did not accept (retried next poll)",
             metrics.commit_errors.clone(),
+        );
+        registry.register(
+            "lede_websub_subscribe_requests",
+            "WebSub subscription requests sent to hubs, by outcome (accepted, failed)",
+            metrics.websub_subscribe_requests.clone(),
+        );
+        registry.register(
+            "lede_websub_verifications",
+            "Hub verification requests, by outcome (confirmed, refused, denied)",
+            metrics.websub_verifications.clone(),
+        );
+        registry.register(
+            "lede_websub_deliveries",
+            "Documents pushed by hubs, by outcome (accepted, unsigned, bad_signature, busy, unknown_feed)",
+            metrics.websub_deliveries.clone(),
         );
         metrics
     }
@@ -306,6 +328,137 @@ impl FeedGone<'_> {
             status.last_poll_at = Some(now);
             status.last_outcome = Some("gone");
             status.next_poll_at = None;
+        });
+    }
+}
+
+/// Lede asked a hub to push a feed.
+#[derive(Debug)]
+pub struct SubscribeRequested<'a> {
+    /// Feed id.
+    pub feed: &'a str,
+    /// The hub and topic.
+    pub link: &'a lede_feeds::HubLink,
+    /// The hub's answer.
+    pub result: &'a Result<(), lede_feeds::FetchError>,
+}
+
+impl SubscribeRequested<'_> {
+    /// Log and count.
+    pub fn emit(&self, metrics: &Metrics) {
+        let (hub, topic) = (self.link.hub.as_str(), self.link.topic.as_str());
+        let outcome = match self.result {
+            Ok(()) => {
+                tracing::info!(feed = self.feed, hub, topic, "websub: subscription requested");
+                "accepted"
+            }
+            Err(error) => {
+                tracing::warn!(feed = self.feed, hub, topic, "websub: hub refused: {error}");
+                "failed"
+            }
+        };
+        metrics.websub_subscribe_requests.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+}
+
+/// A hub's verification request was answered, or its verdict reached the feed.
+#[derive(Debug)]
+pub struct SubscriptionVerified<'a> {
+    /// Feed id.
+    pub feed: &'a str,
+    /// `confirmed`, `refused` (Lede did not ask for it) or `denied` (by the hub).
+    pub outcome: &'static str,
+    /// Why, for refusals and denials.
+    pub detail: &'a str,
+}
+
+impl SubscriptionVerified<'_> {
+    /// Log and count.
+    pub fn emit(&self, metrics: &Metrics) {
+        match self.outcome {
+            "confirmed" => {
+                tracing::info!(feed = self.feed, "websub: hub verified the subscription")
+            }
+            outcome => tracing::warn!(feed = self.feed, outcome, "websub: {}", self.detail),
+        }
+        let outcome = self.outcome;
+        metrics.websub_verifications.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+}
+
+/// A hub's lease on a feed began (or ended: `until` is `None`).
+#[derive(Debug)]
+pub struct PushLease<'a> {
+    /// Feed id.
+    pub feed: &'a str,
+    /// The hub.
+    pub hub: Option<&'a str>,
+    /// When the lease ends.
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl PushLease<'_> {
+    /// Show on the status page.
+    pub fn emit(&self, metrics: &Metrics) {
+        metrics.update_feed(self.feed, |status| {
+            status.push_hub = self.hub.map(str::to_owned);
+            status.push_until = self.until;
+        });
+    }
+}
+
+/// A hub pushed a document.
+#[derive(Debug)]
+pub struct DocumentPushed<'a> {
+    /// Feed id (from the callback URL).
+    pub feed: &'a str,
+    /// Accepted, or why not.
+    pub result: &'a Result<(), lede_feeds::websub::PushRejected>,
+}
+
+impl DocumentPushed<'_> {
+    /// Log and count.
+    pub fn emit(&self, metrics: &Metrics) {
+        let outcome = match self.result {
+            Ok(()) => {
+                tracing::debug!(feed = self.feed, "websub: document pushed");
+                "accepted"
+            }
+            Err(rejected) => {
+                tracing::warn!(feed = self.feed, "websub: pushed document rejected: {rejected}");
+                rejected.class()
+            }
+        };
+        metrics.websub_deliveries.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+}
+
+/// A pushed document was not a readable feed.
+#[derive(Debug)]
+pub struct PushedDocumentFailed<'a> {
+    /// Feed id.
+    pub feed: &'a str,
+    /// The error.
+    pub error: &'a lede_feeds::FeedError,
+}
+
+impl PushedDocumentFailed<'_> {
+    /// Log and count.
+    pub fn emit(&self, metrics: &Metrics) {
+        tracing::warn!(
+            feed = self.feed,
+            class = self.error.class(),
+            "pushed document: {}",
+            self.error
+        );
+        metrics.feed_errors.get_or_create(&ClassLabels { class: self.error.class() }).inc();
+        let now = Utc::now();
+        metrics.update_feed(self.feed, |status| {
+            status.last_error = Some(ErrorStatus {
+                class: self.error.class(),
+                message: format!("pushed document: {}", self.error),
+                at: now,
+            });
         });
     }
 }

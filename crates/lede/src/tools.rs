@@ -51,11 +51,15 @@ pub async fn check(config: Config) -> Result<(), Failure> {
 async fn fetch_and_parse(fetcher: &Fetcher, id: &FeedId, url: &str) -> Result<usize, String> {
     match fetcher.fetch(url, &Validators::default()).await.map_err(|e| e.to_string())? {
         Fetched::NotModified => Ok(0),
-        Fetched::Document { body, final_url, charset, .. } => {
-            parse_feed(id, &body, &final_url, charset.as_deref(), Utc::now())
-                .map(|feed| feed.articles.len())
-                .map_err(|e| e.to_string())
-        }
+        Fetched::Document(document) => parse_feed(
+            id,
+            &document.body,
+            &document.final_url,
+            document.charset.as_deref(),
+            Utc::now(),
+        )
+        .map(|feed| feed.articles.len())
+        .map_err(|e| e.to_string()),
     }
 }
 
@@ -69,7 +73,9 @@ async fn read_input(input: &str) -> Result<(Vec<u8>, String, Option<String>), Fa
     let fetcher = Fetcher::new(&lede_feeds::FetchConfig::default())
         .map_err(|e| Failure::Runtime(e.to_string()))?;
     match fetcher.fetch(input, &Validators::default()).await {
-        Ok(Fetched::Document { body, final_url, charset, .. }) => Ok((body, final_url, charset)),
+        Ok(Fetched::Document(document)) => {
+            Ok((document.body, document.final_url, document.charset))
+        }
         Ok(Fetched::NotModified) => {
             Err(Failure::BadInput(format!("{input}: unexpected 304 Not Modified")))
         }
