@@ -138,26 +138,36 @@ struct Entry {
     /// 2-word shingles (truncated to 32 bits), sorted: for verification.
     compare: Vec<u32>,
     /// LSH band keys of the 3-word shingle signature: for candidate search.
-    bands: [u64; BANDS],
+    bands: [u32; BANDS],
 }
+
+/// Where a live story sits in [`StoryEngine::slots`]: a compact index,
+/// reused after eviction, so the indexes hold 4 bytes per reference.
+type Slot = u32;
 
 /// The engine. See the module documentation.
 #[derive(Debug, Default)]
 pub struct StoryEngine {
     config: EngineConfig,
-    stories: HashMap<u64, Entry>,
+    /// Live stories by slot (boxed: a free slot costs 8 bytes).
+    slots: Vec<Option<Box<Entry>>>,
+    /// Free slots, reused last-freed first.
+    free_slots: Vec<Slot>,
+    by_seq: HashMap<u64, Slot>,
     /// Exact keys, by the 64-bit hash of the key (the strings live in the stories).
-    by_article: HashMap<u64, u64>,
-    by_url: HashMap<u64, u64>,
-    by_hash: HashMap<u64, u64>,
-    by_band: HashMap<u64, Bucket>,
-    by_age: BTreeSet<(DateTime<Utc>, u64)>,
+    by_article: HashMap<u64, Slot>,
+    by_url: HashMap<u64, Slot>,
+    by_hash: HashMap<u64, Slot>,
+    by_band: BandIndex,
+    /// (last update, seq, slot): eviction order.
+    by_age: BTreeSet<(DateTime<Utc>, u64, Slot)>,
     next_seq: u64,
     /// While a batch is open: what undoes it.
     undo: Option<UndoLog>,
 }
 
-/// `next_seq` when the batch began, and every story's value before each change.
+/// `next_seq` when the batch began, and every changed story's value
+/// (by seq) before each change.
 #[derive(Debug)]
 struct UndoLog {
     next_seq: u64,
@@ -181,7 +191,7 @@ impl ArticleFeatures {
 #[derive(Debug)]
 struct Features {
     compare: Vec<u32>,
-    bands: [u64; BANDS],
+    bands: [u32; BANDS],
 }
 
 impl Features {
@@ -258,12 +268,20 @@ impl StoryEngine {
 
     /// Stories in memory.
     pub fn len(&self) -> usize {
-        self.stories.len()
+        self.by_seq.len()
     }
 
     /// True when no story is in memory.
     pub fn is_empty(&self) -> bool {
-        self.stories.is_empty()
+        self.by_seq.is_empty()
+    }
+
+    fn entry(&self, slot: Slot) -> Option<&Entry> {
+        self.slots.get(slot as usize)?.as_deref()
+    }
+
+    fn entry_mut(&mut self, slot: Slot) -> Option<&mut Entry> {
+        self.slots.get_mut(slot as usize)?.as_deref_mut()
     }
 
     /// Start recording changes so that [`StoryEngine::rollback`] can undo
@@ -283,7 +301,9 @@ impl StoryEngine {
             return;
         };
         for (seq, previous) in previous.into_iter().rev() {
-            self.remove(seq);
+            if let Some(&slot) = self.by_seq.get(&seq) {
+                self.remove(slot);
+            }
             if let Some(story) = previous {
                 let features = Features::of(&story.title, &story.paragraphs);
                 self.insert(story, features);
@@ -309,7 +329,9 @@ impl StoryEngine {
         let features = features.0;
         let (decision, event, story) = match self.find(article, &features, now) {
             None => self.start_story(article, paragraphs.into_owned(), features, now),
-            Some((seq, relation)) => self.merge(seq, relation, article, &paragraphs, features, now),
+            Some((slot, relation)) => {
+                self.merge(slot, relation, article, &paragraphs, features, now)
+            }
         };
         if let Some(story) = story {
             changelog.push((story.id.clone(), Some(story)));
@@ -323,56 +345,58 @@ impl StoryEngine {
         article: &Article,
         features: &Features,
         now: DateTime<Utc>,
-    ) -> Option<(u64, Relation)> {
-        let live = |seq: &u64| {
-            self.stories.get(seq).is_some_and(|e| now - e.story.updated_at <= self.config.window)
+    ) -> Option<(Slot, Relation)> {
+        let live = |slot: &Slot| {
+            self.entry(*slot).is_some_and(|e| now - e.story.updated_at <= self.config.window)
         };
         let exact_item = self
             .by_article
             .get(&key_hash(&article.id))
             .or_else(|| article.url.as_ref().and_then(|url| self.by_url.get(&key_hash(url))))
             .filter(|seq| live(seq));
-        if let Some(&seq) = exact_item {
-            return Some((seq, Relation::SameItem));
+        if let Some(&slot) = exact_item {
+            return Some((slot, Relation::SameItem));
         }
         // Texts too short to compare (a sitemap entry with only a headline, an
         // item with an empty title and no text) match by exact item keys only.
         if features.compare.len() < self.config.min_contained_shingles {
             return None;
         }
-        if let Some(&seq) =
-            self.by_hash.get(&key_hash(&article.content_hash)).filter(|seq| live(seq))
+        if let Some(&slot) =
+            self.by_hash.get(&key_hash(&article.content_hash)).filter(|slot| live(slot))
         {
-            return Some((seq, Relation::SameText));
+            return Some((slot, Relation::SameText));
         }
         // Buckets shared by very many stories come from boilerplate (or from
         // short texts whose few shingles fill many bins): they say nothing
         // and would make every decision cost O(stories). Skip them, and
         // verify only the candidates sharing the most bands.
-        let mut hits: Vec<u64> = features
+        let mut hits: Vec<Slot> = features
             .bands
             .iter()
-            .filter_map(|key| self.by_band.get(key))
-            .map(Bucket::as_slice)
+            .map(|&key| self.by_band.get(key))
             .filter(|bucket| bucket.len() <= MAX_BUCKET)
             .flatten()
             .copied()
-            .filter(|seq| live(seq))
+            .filter(|slot| live(slot))
             .collect();
         hits.sort_unstable();
-        let mut candidates: Vec<(usize, u64)> =
-            hits.chunk_by(|a, b| a == b).map(|same| (same.len(), same[0])).collect();
+        // (bands shared, seq, slot): most shared first, then the oldest story.
+        let mut candidates: Vec<(usize, u64, Slot)> = hits
+            .chunk_by(|a, b| a == b)
+            .filter_map(|same| Some((same.len(), self.entry(same[0])?.story.seq, same[0])))
+            .collect();
         candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         candidates.truncate(MAX_CANDIDATES);
-        let mut best: Option<(u64, f64)> = None;
-        for (_, seq) in candidates {
-            let Some(entry) = self.stories.get(&seq) else { continue };
+        let mut best: Option<(Slot, f64)> = None;
+        for (_, _, slot) in candidates {
+            let Some(entry) = self.entry(slot) else { continue };
             let score = self.similarity(&features.compare, &entry.compare);
             if score > 0.0 && best.is_none_or(|(_, best_score)| score > best_score) {
-                best = Some((seq, score));
+                best = Some((slot, score));
             }
         }
-        best.map(|(seq, _)| (seq, Relation::Similar))
+        best.map(|(slot, _)| (slot, Relation::Similar))
     }
 
     /// How strongly two shingle sets match, or 0 below every threshold.
@@ -439,14 +463,14 @@ impl StoryEngine {
 
     fn merge(
         &mut self,
-        seq: u64,
+        slot: Slot,
         relation: Relation,
         article: &Article,
         paragraphs: &[String],
         features: Features,
         now: DateTime<Utc>,
     ) -> (Decision, Option<StoryEvent>, Option<Story>) {
-        let Some(entry) = self.stories.get(&seq) else {
+        let Some(entry) = self.entry(slot) else {
             return self.start_story(article, paragraphs.to_vec(), features, now);
         };
         let story = &entry.story;
@@ -476,17 +500,18 @@ impl StoryEngine {
             return (decision, None, None);
         }
 
+        let seq = story.seq;
         self.record(seq);
-        self.add_key(seq, Key::Article, &article.id);
+        self.add_key(slot, Key::Article, &article.id);
         if let Some(url) = &article.url {
-            self.add_key(seq, Key::Url, url);
+            self.add_key(slot, Key::Url, url);
         }
-        self.add_key(seq, Key::ContentHash, &article.content_hash);
+        self.add_key(slot, Key::ContentHash, &article.content_hash);
         if kind == DecisionKind::Update {
-            self.replace_features(seq, features);
+            self.replace_features(slot, features);
         }
         let limit = self.config.max_keys_per_story;
-        let Some(entry) = self.stories.get_mut(&seq) else {
+        let Some(entry) = self.entry_mut(slot) else {
             return (Decision { id: article.id.clone(), story_id, version: 0, kind }, None, None);
         };
         let story = &mut entry.story;
@@ -512,16 +537,18 @@ impl StoryEngine {
         let decision = Decision { id: article.id.clone(), story_id, version: story.version, kind };
         let snapshot = story.clone();
         if snapshot.updated_at != previously_updated {
-            self.by_age.remove(&(previously_updated, seq));
-            self.by_age.insert((snapshot.updated_at, seq));
+            self.by_age.remove(&(previously_updated, seq, slot));
+            self.by_age.insert((snapshot.updated_at, seq, slot));
         }
         (decision, event, Some(snapshot))
     }
 
-    /// Remember `value` as one of story `seq`'s keys (oldest dropped beyond the cap).
-    fn add_key(&mut self, seq: u64, key: Key, value: &str) {
+    /// Remember `value` as one of the story's keys (oldest dropped beyond the cap).
+    fn add_key(&mut self, slot: Slot, key: Key, value: &str) {
         let limit = self.config.max_keys_per_story;
-        let Some(entry) = self.stories.get_mut(&seq) else { return };
+        let Some(entry) = self.slots.get_mut(slot as usize).and_then(|e| e.as_deref_mut()) else {
+            return;
+        };
         let (list, map) = match key {
             Key::Article => (&mut entry.story.article_ids, &mut self.by_article),
             Key::Url => (&mut entry.story.urls, &mut self.by_url),
@@ -531,21 +558,23 @@ impl StoryEngine {
             return;
         }
         list.push(value.to_owned());
-        map.insert(key_hash(value), seq);
+        map.insert(key_hash(value), slot);
         if list.len() > limit {
             let oldest = list.remove(0);
-            remove_if(map, &oldest, seq);
+            remove_if(map, &oldest, slot);
         }
     }
 
-    /// Index story `seq` by the features of its new version.
-    fn replace_features(&mut self, seq: u64, features: Features) {
-        let Some(entry) = self.stories.get_mut(&seq) else { return };
+    /// Index the story in `slot` by the features of its new version.
+    fn replace_features(&mut self, slot: Slot, features: Features) {
+        let Some(entry) = self.slots.get_mut(slot as usize).and_then(|e| e.as_deref_mut()) else {
+            return;
+        };
         for key in entry.bands {
-            remove_from_band(&mut self.by_band, key, seq);
+            self.by_band.remove(key, slot);
         }
         for key in features.bands {
-            add_to_band(&mut self.by_band, key, seq);
+            self.by_band.add(key, slot);
         }
         entry.compare = features.compare;
         entry.bands = features.bands;
@@ -554,112 +583,145 @@ impl StoryEngine {
     /// Evict stories not updated within the window; their tombstones.
     fn expire(&mut self, now: DateTime<Utc>) -> Vec<(String, Option<Story>)> {
         let mut evicted = Vec::new();
-        while let Some(&(updated_at, seq)) = self.by_age.first() {
+        while let Some(&(updated_at, seq, slot)) = self.by_age.first() {
             if now - updated_at <= self.config.window {
                 break;
             }
             self.record(seq);
-            if let Some(entry) = self.remove(seq) {
+            if let Some(entry) = self.remove(slot) {
                 evicted.push((entry.story.id, None));
             }
         }
         evicted
     }
 
-    /// Remember `seq`'s current value for a rollback.
+    /// Remember the current value of story `seq` (if live) for a rollback.
     fn record(&mut self, seq: u64) {
         if let Some(log) = &mut self.undo {
-            log.previous.push((seq, self.stories.get(&seq).map(|e| e.story.clone())));
+            let slot = self.by_seq.get(&seq);
+            let story = slot.and_then(|&slot| self.slots.get(slot as usize)?.as_deref());
+            log.previous.push((seq, story.map(|e| e.story.clone())));
         }
     }
 
     fn insert(&mut self, story: Story, features: Features) {
+        let slot = match self.free_slots.pop() {
+            Some(slot) => slot,
+            None => {
+                self.slots.push(None);
+                Slot::try_from(self.slots.len() - 1).unwrap_or(Slot::MAX)
+            }
+        };
         let seq = story.seq;
+        self.by_seq.insert(seq, slot);
         for id in &story.article_ids {
-            self.by_article.insert(key_hash(id), seq);
+            self.by_article.insert(key_hash(id), slot);
         }
         for url in &story.urls {
-            self.by_url.insert(key_hash(url), seq);
+            self.by_url.insert(key_hash(url), slot);
         }
         for hash in &story.content_hashes {
-            self.by_hash.insert(key_hash(hash), seq);
+            self.by_hash.insert(key_hash(hash), slot);
         }
         for key in features.bands {
-            add_to_band(&mut self.by_band, key, seq);
+            self.by_band.add(key, slot);
         }
-        self.by_age.insert((story.updated_at, seq));
-        self.stories.insert(seq, Entry { story, compare: features.compare, bands: features.bands });
+        self.by_age.insert((story.updated_at, seq, slot));
+        let entry = Entry { story, compare: features.compare, bands: features.bands };
+        if let Some(free) = self.slots.get_mut(slot as usize) {
+            *free = Some(Box::new(entry));
+        }
     }
 
-    fn remove(&mut self, seq: u64) -> Option<Entry> {
-        let entry = self.stories.remove(&seq)?;
+    fn remove(&mut self, slot: Slot) -> Option<Entry> {
+        let entry = *self.slots.get_mut(slot as usize)?.take()?;
+        self.free_slots.push(slot);
         let story = &entry.story;
+        self.by_seq.remove(&story.seq);
         for id in &story.article_ids {
-            remove_if(&mut self.by_article, id, seq);
+            remove_if(&mut self.by_article, id, slot);
         }
         for url in &story.urls {
-            remove_if(&mut self.by_url, url, seq);
+            remove_if(&mut self.by_url, url, slot);
         }
         for hash in &story.content_hashes {
-            remove_if(&mut self.by_hash, hash, seq);
+            remove_if(&mut self.by_hash, hash, slot);
         }
         for key in entry.bands {
-            remove_from_band(&mut self.by_band, key, seq);
+            self.by_band.remove(key, slot);
         }
-        self.by_age.remove(&(story.updated_at, seq));
+        self.by_age.remove(&(story.updated_at, story.seq, slot));
         Some(entry)
     }
 }
 
-/// The stories in one LSH bucket; almost always one, kept inline (16 bytes).
-#[derive(Debug, Clone)]
-enum Bucket {
-    One(u64),
-    // Boxed so the enum stays 16 bytes: there is one bucket per band per story.
-    #[allow(clippy::box_collection)]
-    Many(Box<Vec<u64>>),
+/// LSH buckets: band key -> the slots of the stories with that key. Almost
+/// every bucket holds one story, stored in the map itself (8 bytes a
+/// bucket); a value with the top bit set points into `shared` instead.
+#[derive(Debug, Default)]
+struct BandIndex {
+    buckets: HashMap<u32, u32>,
+    /// Buckets holding more than one story.
+    shared: Vec<Vec<Slot>>,
+    /// Unused entries of `shared`.
+    free_shared: Vec<u32>,
 }
 
-impl Bucket {
-    fn as_slice(&self) -> &[u64] {
-        match self {
-            Bucket::One(seq) => std::slice::from_ref(seq),
-            Bucket::Many(seqs) => seqs,
+/// Marks a bucket value as an index into [`BandIndex::shared`].
+const SHARED: u32 = 1 << 31;
+
+impl BandIndex {
+    /// The slots in bucket `key`.
+    fn get(&self, key: u32) -> &[Slot] {
+        match self.buckets.get(&key) {
+            None => &[],
+            Some(value) if value & SHARED == 0 => std::slice::from_ref(value),
+            Some(value) => self.shared.get((value & !SHARED) as usize).map_or(&[], Vec::as_slice),
         }
     }
-}
 
-fn add_to_band(by_band: &mut HashMap<u64, Bucket>, key: u64, seq: u64) {
-    match by_band.entry(key) {
-        std::collections::hash_map::Entry::Vacant(slot) => {
-            slot.insert(Bucket::One(seq));
-        }
-        std::collections::hash_map::Entry::Occupied(mut slot) => {
-            let bucket = slot.get_mut();
-            match bucket {
-                Bucket::One(first) => *bucket = Bucket::Many(Box::new(vec![*first, seq])),
-                Bucket::Many(seqs) => seqs.push(seq),
+    fn add(&mut self, key: u32, slot: Slot) {
+        match self.buckets.entry(key) {
+            std::collections::hash_map::Entry::Vacant(vacant) => {
+                vacant.insert(slot);
             }
-        }
-    }
-}
-
-fn remove_from_band(by_band: &mut HashMap<u64, Bucket>, key: u64, seq: u64) {
-    let Some(bucket) = by_band.get_mut(&key) else { return };
-    match bucket {
-        Bucket::One(only) if *only == seq => {
-            by_band.remove(&key);
-        }
-        Bucket::One(_) => {}
-        Bucket::Many(seqs) => {
-            seqs.retain(|&s| s != seq);
-            match seqs.as_slice() {
-                [] => {
-                    by_band.remove(&key);
+            std::collections::hash_map::Entry::Occupied(mut occupied) => {
+                let value = *occupied.get();
+                if value & SHARED == 0 {
+                    let list = vec![value, slot];
+                    let index = match self.free_shared.pop() {
+                        Some(index) => {
+                            self.shared[index as usize] = list;
+                            index
+                        }
+                        None => {
+                            self.shared.push(list);
+                            u32::try_from(self.shared.len() - 1).unwrap_or(!SHARED)
+                        }
+                    };
+                    occupied.insert(index | SHARED);
+                } else if let Some(list) = self.shared.get_mut((value & !SHARED) as usize) {
+                    list.push(slot);
                 }
-                [last] => *bucket = Bucket::One(*last),
-                _ => {}
             }
+        }
+    }
+
+    fn remove(&mut self, key: u32, slot: Slot) {
+        let Some(&value) = self.buckets.get(&key) else { return };
+        if value & SHARED == 0 {
+            if value == slot {
+                self.buckets.remove(&key);
+            }
+            return;
+        }
+        let index = value & !SHARED;
+        let Some(list) = self.shared.get_mut(index as usize) else { return };
+        list.retain(|&s| s != slot);
+        if let [last] = list.as_slice() {
+            self.buckets.insert(key, *last);
+            *list = Vec::new();
+            self.free_shared.push(index);
         }
     }
 }
@@ -669,9 +731,9 @@ fn key_hash(key: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(key.as_bytes())
 }
 
-fn remove_if(map: &mut HashMap<u64, u64>, key: &str, seq: u64) {
+fn remove_if(map: &mut HashMap<u64, Slot>, key: &str, slot: Slot) {
     let key = key_hash(key);
-    if map.get(&key) == Some(&seq) {
+    if map.get(&key) == Some(&slot) {
         map.remove(&key);
     }
 }
@@ -767,6 +829,29 @@ mod tests {
         ("", "", false),
         ("Embassy stormed", "Embassy stormed", false),
     ];
+
+    #[test]
+    fn band_buckets_grow_shrink_and_reuse_shared_lists() {
+        let mut index = BandIndex::default();
+        index.add(7, 1);
+        assert_eq!(index.get(7), &[1]);
+        index.add(7, 2);
+        index.add(7, 3);
+        assert_eq!(index.get(7), &[1, 2, 3]);
+        index.remove(7, 2);
+        index.remove(7, 9); // not there: no change
+        assert_eq!(index.get(7), &[1, 3]);
+        index.remove(7, 1);
+        assert_eq!(index.get(7), &[3], "back to one, inline");
+        assert_eq!(index.free_shared, vec![0]);
+        index.add(8, 4);
+        index.add(8, 5);
+        assert_eq!(index.get(8), &[4, 5]);
+        assert_eq!(index.shared.len(), 1, "the freed list was reused");
+        index.remove(7, 3);
+        assert_eq!(index.get(7), &[] as &[Slot]);
+        assert!(!index.buckets.contains_key(&7));
+    }
 
     #[test]
     fn short_texts_match_by_exact_keys_only() {

@@ -44,12 +44,14 @@ impl Signature {
         same as f64 / BINS as f64
     }
 
-    /// One key per band; equal keys make two stories candidates.
-    pub fn band_keys(&self) -> [u64; BANDS] {
-        let mut keys = [0u64; BANDS];
+    /// One key per band; equal keys make two stories candidates. Keys are
+    /// 32 bits (the index holds one per band per story): a chance collision
+    /// only adds a candidate, which verification rejects.
+    pub fn band_keys(&self) -> [u32; BANDS] {
+        let mut keys = [0u32; BANDS];
         for (band, key) in keys.iter_mut().enumerate() {
             let rows = &self.0[band * ROWS..(band + 1) * ROWS];
-            *key = rows.iter().fold(mix(band as u64 + 1), |acc, &row| mix(acc ^ row));
+            *key = rows.iter().fold(mix(band as u64 + 1), |acc, &row| mix(acc ^ row)) as u32;
         }
         keys
     }

@@ -267,18 +267,27 @@ async fn run_feed(
     metrics: Arc<Metrics>,
     cancel: CancellationToken,
 ) {
+    // Futures awaited below are boxed: a task then holds only what it
+    // awaits now, not room for the largest of them (10,000 idle feeds).
     let feed = poller.spec().id.to_string();
     metrics.register_feed(&feed, &poller.spec().url);
     loop {
         let polled = tokio::select! {
             biased;
             () = cancel.cancelled() => break,
-            polled = poller.poll(Utc::now()) => polled,
+            polled = Box::pin(poller.poll(Utc::now())) => polled,
         };
         match polled {
             Ok(output) => {
                 let (entries, changed) = (output.entries_in_document, output.articles.len());
-                hand_over(&mut poller, &feed, &to_story, output.articles, output.next_state).await;
+                Box::pin(hand_over(
+                    &mut poller,
+                    &feed,
+                    &to_story,
+                    output.articles,
+                    output.next_state,
+                ))
+                .await;
                 if output.gone {
                     FeedGone { feed: &feed, url: poller.url() }.emit(&metrics);
                     let error = FeedError::Fetch(lede_feeds::FetchError::Status {
@@ -286,7 +295,7 @@ async fn run_feed(
                         status: 410,
                         retry_after: None,
                     });
-                    dead_letter(sink.as_ref(), &poller, &error, &metrics).await;
+                    Box::pin(dead_letter(sink.as_ref(), &poller, &error, &metrics)).await;
                     break;
                 }
                 let next_poll_in = poller.next_poll_in(Utc::now());
@@ -301,7 +310,7 @@ async fn run_feed(
                 if let (Some(push), Some(link)) = (&mut push, output.hub_link)
                     && push.subscribed.as_ref() != Some(&link)
                 {
-                    push.subscribe(&feed, link, &metrics).await;
+                    Box::pin(push.subscribe(&feed, link, &metrics)).await;
                 }
             }
             Err(error) => {
@@ -311,7 +320,7 @@ async fn run_feed(
                     next_poll_in: poller.next_poll_in(Utc::now()),
                 }
                 .emit(&metrics);
-                dead_letter(sink.as_ref(), &poller, &error, &metrics).await;
+                Box::pin(dead_letter(sink.as_ref(), &poller, &error, &metrics)).await;
             }
         }
         let next_poll = tokio::time::sleep(poller.next_poll_in(Utc::now()));
@@ -339,7 +348,7 @@ async fn run_feed(
                         }
                         Err(error) => {
                             PushedDocumentFailed { feed: &feed, error: &error }.emit(&metrics);
-                            dead_letter(sink.as_ref(), &poller, &error, &metrics).await;
+                            Box::pin(dead_letter(sink.as_ref(), &poller, &error, &metrics)).await;
                         }
                     }
                 }
@@ -359,7 +368,7 @@ async fn run_feed(
                 PushEvent::RenewDue => {
                     push.renew_at = None;
                     if let Some(link) = push.subscribed.clone() {
-                        push.subscribe(&feed, link, &metrics).await;
+                        Box::pin(push.subscribe(&feed, link, &metrics)).await;
                     }
                 }
             }
