@@ -5,6 +5,7 @@
 //! never on each other. It does no IO and reads no clock.
 
 pub mod article;
+pub mod entity;
 pub mod feed;
 pub mod hash;
 pub mod schema;
@@ -12,6 +13,7 @@ pub mod sink;
 pub mod story;
 
 pub use article::Article;
+pub use entity::{Demonym, Entity, EntityType, Mention, Place, Tags};
 pub use feed::{DeadLetter, FeedId, FeedSpec};
 pub use sink::{
     CommitBatch, EventKind, EventRecord, EventSink, MemorySink, SinkError, StateRecord, StateTable,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::Article;
+use crate::{Article, Tags};
 
 /// The story stage's verdict on one article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -74,7 +74,7 @@ pub struct Changes {
 }
 
 /// One change to a story, the value of `lede.stories` and `lede.stories.latest`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StoryEvent {
     /// Stable story id (the Kafka key).
     pub story_id: String,
@@ -108,6 +108,11 @@ pub struct StoryEvent {
     /// Language of this version (ISO 639-1, else 639-3), when detectable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// People, organisations and places the story names (the union over its
+    /// versions; tagged in English text only, places in any language), and
+    /// the countries its nationality words name.
+    #[serde(flatten)]
+    pub tags: Tags,
     /// Every article merged into the story, oldest first.
     pub article_ids: Vec<String>,
 }

@@ -20,7 +20,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use lede_core::hash::hex128_parts;
-use lede_core::{Article, Decision, DecisionKind, StoryEvent};
+use lede_core::{Article, Decision, DecisionKind, StoryEvent, Tags};
 use serde::{Deserialize, Serialize};
 
 use crate::diff::diff;
@@ -66,7 +66,7 @@ const MAX_CANDIDATES: usize = 32;
 
 /// A story as the engine keeps it: its latest version and its keys. This
 /// is also the changelog value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Story {
     /// Stable id.
@@ -97,6 +97,9 @@ pub struct Story {
     pub updated_at: DateTime<Utc>,
     /// The latest version says breaking/developing.
     pub breaking: bool,
+    /// Entities and demonym countries, the union over versions and sources.
+    #[serde(default)]
+    pub tags: Tags,
 }
 
 impl Story {
@@ -178,12 +181,25 @@ struct UndoLog {
 /// [`StoryEngine::decide_with`] so that callers can compute it in parallel
 /// (it depends on the article alone).
 #[derive(Debug)]
-pub struct ArticleFeatures(Features);
+pub struct ArticleFeatures {
+    text: Features,
+    tags: Tags,
+}
 
 impl ArticleFeatures {
     /// The features of `article`'s title and text.
     pub fn of(article: &Article) -> Self {
-        Self(Features::of(&article.title, &article.paragraphs_or_summary()))
+        Self {
+            text: Features::of(&article.title, &article.paragraphs_or_summary()),
+            tags: Tags::default(),
+        }
+    }
+
+    /// With what the enrich stage found in the article: a story's tags are
+    /// the union over its versions and sources.
+    pub fn with_tags(mut self, tags: Tags) -> Self {
+        self.tags = tags;
+        self
     }
 }
 
@@ -326,11 +342,11 @@ impl StoryEngine {
     ) -> Outcome {
         let mut changelog = self.expire(now);
         let paragraphs = article.paragraphs_or_summary();
-        let features = features.0;
+        let ArticleFeatures { text: features, tags } = features;
         let (decision, event, story) = match self.find(article, &features, now) {
-            None => self.start_story(article, paragraphs.into_owned(), features, now),
+            None => self.start_story(article, paragraphs.into_owned(), features, tags, now),
             Some((slot, relation)) => {
-                self.merge(slot, relation, article, &paragraphs, features, now)
+                self.merge(slot, relation, article, &paragraphs, (features, tags), now)
             }
         };
         if let Some(story) = story {
@@ -429,6 +445,7 @@ impl StoryEngine {
         article: &Article,
         paragraphs: Vec<String>,
         features: Features,
+        tags: Tags,
         now: DateTime<Utc>,
     ) -> (Decision, Option<StoryEvent>, Option<Story>) {
         let seq = self.next_seq;
@@ -448,6 +465,7 @@ impl StoryEngine {
             published_at: article.published_at,
             first_seen_at: now,
             updated_at: now,
+            tags,
         };
         self.record(seq);
         self.insert(story.clone(), features);
@@ -467,11 +485,11 @@ impl StoryEngine {
         relation: Relation,
         article: &Article,
         paragraphs: &[String],
-        features: Features,
+        (features, tags): (Features, Tags),
         now: DateTime<Utc>,
     ) -> (Decision, Option<StoryEvent>, Option<Story>) {
         let Some(entry) = self.entry(slot) else {
-            return self.start_story(article, paragraphs.to_vec(), features, now);
+            return self.start_story(article, paragraphs.to_vec(), features, tags, now);
         };
         let story = &entry.story;
         let new_source = !story.sources.contains(&article.source);
@@ -524,10 +542,12 @@ impl StoryEngine {
                 story.paragraphs = paragraphs.to_vec();
                 story.url = article.url.clone().or(story.url.take());
                 push_capped(&mut story.sources, &article.source, limit);
+                story.tags.merge(&tags);
                 story.updated_at = now;
             }
             DecisionKind::Source => {
                 push_capped(&mut story.sources, &article.source, limit);
+                story.tags.merge(&tags);
                 story.updated_at = now;
             }
             DecisionKind::New | DecisionKind::Duplicate => {}
@@ -795,6 +815,7 @@ fn event_of(
         changes,
         breaking: story.breaking,
         language: None,
+        tags: story.tags.clone(),
         article_ids: story.article_ids.clone(),
     }
 }

@@ -1,0 +1,843 @@
+//! People, organisations and places in a text.
+//!
+//! 1. Tokens ([`crate::tokens`]) and list matches ([`crate::gazetteer`]):
+//!    GeoNames places, organisations, nationality words.
+//! 2. A greedy left-to-right averaged-perceptron tagger
+//!    ([`crate::perceptron`]) gives each token a BIO tag from its words,
+//!    shapes, list matches and the tags before it. It finds names no list
+//!    knows ("Yassine al-Yasseri").
+//! 3. Listed places and organisations the tagger passed over are added; a
+//!    span that is only a nationality word is a [`Demonym`], not a place.
+//! 4. Within the text, short forms resolve to the full mention: a person's
+//!    last name to the full name, an acronym after "Full Name (ABBR)" or a
+//!    listed alias ("AP") to the full organisation name.
+//! 5. Places resolve to GeoNames: among the places a name can mean, the
+//!    one scoring highest on population and kind (countries first), raised
+//!    when its country (or its region) is named elsewhere in the text:
+//!    "Paris" is in France unless the text is about Texas.
+
+use std::collections::HashMap;
+
+use lede_core::{Demonym, EntityType, Mention, Tags};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::gazetteer::{Gazetteer, ListHits, PlaceRecord, TITLES};
+use crate::perceptron::{Model, ModelError, N_TAGS, TAGS, Trainer};
+use crate::tokens::{Token, shape, tokenize};
+
+/// The model Lede ships (trained by `eval/enrich/train.sh`).
+const SHIPPED_MODEL: &[u8] = include_bytes!("../../../data/enrich/ner.model");
+
+/// Listed cities smaller than this are added only when the tagger marked them.
+const MIN_LISTED_CITY: u64 = 100_000;
+
+/// What one text names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tagged {
+    /// People, organisations and places, in text order.
+    pub mentions: Vec<Mention>,
+    /// Nationality words, in text order.
+    pub demonyms: Vec<Demonym>,
+}
+
+/// A labelled text for training: byte spans with their type.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The text.
+    pub text: String,
+    /// (start, end, type), byte offsets.
+    pub spans: Vec<(usize, usize, EntityType)>,
+}
+
+/// The tagger: lists and model, loaded once (about 0.1 s) and shared.
+#[derive(Debug)]
+pub struct Tagger {
+    gazetteer: Gazetteer,
+    model: Model,
+}
+
+/// A text prepared for tagging.
+struct Context<'a> {
+    text: &'a str,
+    tokens: Vec<Token>,
+    lower: Vec<String>,
+    shapes: Vec<&'static str>,
+    hits: Vec<ListHits>,
+    sentence_start: Vec<bool>,
+    /// The token is a listed given name.
+    given: Vec<bool>,
+}
+
+impl Tagger {
+    /// The shipped lists and model.
+    pub fn new() -> Result<Self, ModelError> {
+        Ok(Self::with_model(Model::from_bytes(SHIPPED_MODEL)?))
+    }
+
+    /// The shipped lists with another model (for training and tests).
+    pub fn with_model(model: Model) -> Self {
+        Self { gazetteer: Gazetteer::load(), model }
+    }
+
+    /// The tags of an article or story version: its title and paragraphs.
+    pub fn tags(&self, title: &str, paragraphs: &[String]) -> Tags {
+        let mut mentions = Vec::new();
+        let mut demonyms = Vec::new();
+        for part in std::iter::once(title).chain(paragraphs.iter().map(String::as_str)) {
+            let tagged = self.tag(part);
+            mentions.extend(tagged.mentions);
+            demonyms.extend(tagged.demonyms);
+        }
+        Tags::of(&mentions, &demonyms)
+    }
+
+    /// Every name in `text`.
+    pub fn tag(&self, text: &str) -> Tagged {
+        let context = self.context(text);
+        let (tags, confidences) = self.decode(&context);
+        let mut spans = spans_of(&tags, &confidences);
+        let found = self.gazetteer.find(text, &context.tokens);
+
+        // Nationality words are not names of places.
+        let mut demonyms = Vec::new();
+        for m in found.demonyms.iter().filter(|m| m.first == m.last) {
+            let (word, country) = &self.gazetteer.demonyms[m.index];
+            let token = context.tokens[m.first];
+            spans.retain(|s| !(s.first == m.first && s.last == m.last));
+            if !spans.iter().any(|s| s.first <= m.first && m.first <= s.last) {
+                demonyms.push(Demonym {
+                    text: word.clone(),
+                    start: token.start,
+                    end: token.end,
+                    country_code: country.clone(),
+                });
+            }
+        }
+        // Names do not begin or end with a lower-case word ("Microsoft
+        // said"), particles aside ("al-", "bin", "de").
+        let lower = |i: usize| context.shapes[i] == "x" && !is_particle(&context.lower[i]);
+        for span in &mut spans {
+            while span.first < span.last && lower(span.first) {
+                span.first += 1;
+            }
+            while span.last > span.first && context.shapes[span.last] == "x" {
+                span.last -= 1;
+            }
+        }
+        spans.retain(|s| !(s.first..=s.last).all(|i| context.shapes[i] == "x"));
+        self.repair_spans(&context, &mut spans);
+
+        // Listed names: they replace the tagger's spans they cover (so
+        // "U.S. Central Command" is one organisation), set the type of a
+        // span they equal, and are added where the tagger saw nothing.
+        // Places count when they are countries, continents, regions or
+        // capitals (cities only where the tagger saw nothing, and only
+        // large ones), since city names are often also people's names.
+        let mut listed: Vec<Span> = found
+            .organisations
+            .iter()
+            .map(|m| Span {
+                first: m.first,
+                last: m.last,
+                kind: EntityType::Organisation,
+                confidence: 0.8,
+            })
+            .collect();
+        for m in &found.places {
+            let records = || {
+                self.gazetteer.place_names[m.index]
+                    .1
+                    .iter()
+                    .map(|&i| &self.gazetteer.places[i as usize])
+            };
+            let area =
+                records().any(|r| r.place.feature_class != "P" || r.place.feature_code == "PPLC");
+            let large_city = records().any(|r| r.population >= MIN_LISTED_CITY);
+            let overlapped = spans.iter().any(|s| s.first <= m.last && m.first <= s.last);
+            if area || (large_city && !overlapped) {
+                listed.push(Span {
+                    first: m.first,
+                    last: m.last,
+                    kind: EntityType::Location,
+                    confidence: 0.8,
+                });
+            }
+        }
+        for list in listed {
+            let overlapping: Vec<usize> = (0..spans.len())
+                .filter(|&k| spans[k].first <= list.last && list.first <= spans[k].last)
+                .collect();
+            let covers = overlapping
+                .iter()
+                .all(|&k| list.first <= spans[k].first && spans[k].last <= list.last);
+            let full_name = overlapping
+                .iter()
+                .any(|&k| spans[k].kind == EntityType::Person && spans[k].last > spans[k].first);
+            if covers && !full_name {
+                for &k in overlapping.iter().rev() {
+                    spans.remove(k);
+                }
+                spans.push(list);
+            }
+        }
+        // A lone surname of a person named in full: "al-Yasseri" after
+        // "Yassine al-Yasseri".
+        let surnames: Vec<String> = spans
+            .iter()
+            .filter(|s| s.kind == EntityType::Person && s.last > s.first)
+            .map(|s| context.tokens[s.last].of(text).to_owned())
+            .collect();
+        for (i, token) in context.tokens.iter().enumerate() {
+            let free = !spans.iter().any(|s| s.first <= i && i <= s.last);
+            if surnames.iter().any(|s| s == token.of(text)) && free {
+                spans.push(Span { first: i, last: i, kind: EntityType::Person, confidence: 0.7 });
+            }
+        }
+        spans.sort_by_key(|s| s.first);
+
+        let mut mentions: Vec<Mention> = spans
+            .iter()
+            .map(|span| {
+                let (start, end) =
+                    (context.tokens[span.first].start, context.tokens[span.last].end);
+                let text = &text[start..end];
+                Mention {
+                    text: text.to_owned(),
+                    kind: span.kind,
+                    start,
+                    end,
+                    canonical: text.to_owned(),
+                    confidence: span.confidence,
+                    place: None,
+                }
+            })
+            .collect();
+        self.resolve_names(text, &mut mentions);
+        self.resolve_places(&mut mentions, &demonyms);
+        Tagged { mentions, demonyms }
+    }
+
+    /// Rules that mend what a tagger trained on little text gets wrong,
+    /// each general to English news: titles are not part of names; a name
+    /// runs on over the capitalised words after it; adjacent pieces are one
+    /// name; a nationality word opening an organisation's name belongs to
+    /// it ("Brazilian Navy"); the last word often says the type ("... Bank",
+    /// "... County").
+    fn repair_spans(&self, context: &Context<'_>, spans: &mut Vec<Span>) {
+        let word = |i: usize| context.tokens[i].of(context.text);
+        let capitalised =
+            |i: usize| matches!(context.shapes[i], "Xx" | "Xx-x" | "x-Xx" | "X" | "X.");
+        // Titles first: "Coach Carlo Ancelotti" is "Carlo Ancelotti".
+        for span in spans.iter_mut().filter(|s| s.kind == EntityType::Person) {
+            while span.first < span.last && TITLES.contains(&word(span.first)) {
+                span.first += 1;
+            }
+        }
+        spans.retain(|s| !(s.first == s.last && TITLES.contains(&word(s.first))));
+        spans.sort_by_key(|s| s.first);
+        // Run on over capitalised words, and join touching spans.
+        let mut mended: Vec<Span> = Vec::with_capacity(spans.len());
+        for span in spans.drain(..) {
+            match mended.last_mut() {
+                Some(previous) if previous.last + 1 == span.first => {
+                    previous.last = span.last;
+                    if span.kind == EntityType::Organisation || ORG_WORDS.contains(&word(span.last))
+                    {
+                        previous.kind = EntityType::Organisation;
+                    }
+                }
+                _ => mended.push(span),
+            }
+        }
+        // A given name before a capitalised word starts a person's name
+        // ("Jerome Powell"), whatever the tagger said of it.
+        let mut i = 0;
+        while i + 1 < context.tokens.len() {
+            // Not a place ("Kenya", "Georgia") and not a month ("May").
+            let starts_name = context.given[i]
+                && context.hits[i].place.is_none()
+                && !MONTHS.contains(&word(i))
+                && capitalised(i)
+                && matches!(context.shapes[i + 1], "Xx" | "Xx-x" | "x-Xx")
+                && !TITLES.contains(&word(i + 1));
+            let inside = mended.iter().position(|s| s.first <= i + 1 && i <= s.last);
+            if starts_name {
+                match inside {
+                    Some(k) if mended[k].first >= i || mended[k].first == i + 1 => {
+                        mended[k].first = i;
+                        mended[k].kind = EntityType::Person;
+                    }
+                    Some(_) => {}
+                    None => mended.push(Span {
+                        first: i,
+                        last: i + 1,
+                        kind: EntityType::Person,
+                        confidence: 0.6,
+                    }),
+                }
+            }
+            i += 1;
+        }
+        mended.sort_by_key(|s| s.first);
+        for span in &mut mended {
+            while span.last + 1 < context.tokens.len()
+                && capitalised(span.last + 1)
+                && !context.sentence_start[span.last + 1]
+                && !TITLES.contains(&word(span.last + 1))
+            {
+                span.last += 1;
+            }
+            // "American Civil Liberties Union": the nationality word opens the name.
+            if span.first > 0
+                && context.hits[span.first - 1].demonym
+                && span.kind != EntityType::Person
+            {
+                span.first -= 1;
+                span.kind = EntityType::Organisation;
+            }
+            let last = word(span.last);
+            if ORG_WORDS.contains(&last) {
+                span.kind = EntityType::Organisation;
+            } else if LOC_WORDS.contains(&last) || LOC_WORDS.contains(&word(span.first)) {
+                span.kind = EntityType::Location;
+            }
+        }
+        mended.dedup_by(|b, a| a.last >= b.first);
+        *spans = mended;
+    }
+
+    fn context<'a>(&self, text: &'a str) -> Context<'a> {
+        let tokens = tokenize(text);
+        let words: Vec<&str> = tokens.iter().map(|t| t.of(text)).collect();
+        let hits = self.gazetteer.find(text, &tokens).hits(tokens.len());
+        let sentence_start = (0..words.len())
+            .map(|i| i == 0 || matches!(words[i - 1], "." | "!" | "?" | ":" | "\"" | "\u{201c}"))
+            .collect();
+        Context {
+            text,
+            given: words.iter().map(|w| self.gazetteer.given_names.contains(w)).collect(),
+            lower: words.iter().map(|w| w.to_lowercase()).collect(),
+            shapes: words.iter().map(|w| shape(w)).collect(),
+            tokens,
+            hits,
+            sentence_start,
+        }
+    }
+
+    /// Greedy left to right; an `I-` tag only continues its own type.
+    fn decode(&self, context: &Context<'_>) -> (Vec<usize>, Vec<f32>) {
+        let mut tags = Vec::with_capacity(context.tokens.len());
+        let mut confidences = Vec::with_capacity(context.tokens.len());
+        let mut features = Vec::with_capacity(32);
+        for i in 0..context.tokens.len() {
+            let (prev, prev2) = previous_tags(&tags, i);
+            features.clear();
+            token_features(context, i, prev, prev2, &mut features);
+            let scores = self.model.scores(&features);
+            let (best, margin) = best_allowed(&scores, prev);
+            tags.push(best);
+            confidences.push(1.0 / (1.0 + (-margin).exp()));
+        }
+        (tags, confidences)
+    }
+
+    /// Train a model on `examples` for `epochs` passes (in a fixed order
+    /// reshuffled each pass by `seed`); weights below `min_weight` dropped.
+    pub fn train(&self, examples: &[Example], epochs: usize, seed: u64, min_weight: f32) -> Model {
+        let prepared: Vec<(Context<'_>, Vec<usize>)> = examples
+            .iter()
+            .map(|example| {
+                let context = self.context(&example.text);
+                let gold = gold_tags(&context.tokens, &example.spans);
+                (context, gold)
+            })
+            .collect();
+        let mut trainer = Trainer::default();
+        let mut order: Vec<usize> = (0..prepared.len()).collect();
+        let mut state = seed | 1;
+        let mut features = Vec::with_capacity(32);
+        for _ in 0..epochs {
+            // Fisher-Yates with xorshift: the same seed, the same model.
+            for i in (1..order.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                order.swap(i, (state % (i as u64 + 1)) as usize);
+            }
+            for &index in &order {
+                let (context, gold) = &prepared[index];
+                let mut guessed = Vec::with_capacity(gold.len());
+                for (i, &truth) in gold.iter().enumerate() {
+                    let (prev, prev2) = previous_tags(&guessed, i);
+                    features.clear();
+                    token_features(context, i, prev, prev2, &mut features);
+                    let (guess, _) = best_allowed(&trainer.scores(&features), prev);
+                    trainer.update(&features, truth, guess);
+                    guessed.push(guess);
+                }
+            }
+        }
+        trainer.average(min_weight)
+    }
+
+    /// Short forms to full names, within one text.
+    fn resolve_names(&self, text: &str, mentions: &mut [Mention]) {
+        // Listed organisation aliases: "AP" -> "Associated Press".
+        let aliases: HashMap<&str, &str> = self
+            .gazetteer
+            .organisations
+            .iter()
+            .map(|(alias, canonical)| (alias.as_str(), canonical.as_str()))
+            .collect();
+        // "Popular Mobilization Forces (PMF)": the acronym names the full mention.
+        let mut acronyms: HashMap<String, String> = HashMap::new();
+        for mention in mentions.iter() {
+            let after = text[mention.end..].trim_start();
+            if let Some(inner) = after.strip_prefix('(').and_then(|rest| rest.split_once(')')) {
+                let acronym = inner.0.trim();
+                if acronym.len() >= 2 && acronym.chars().all(|c| c.is_uppercase() || c == '.') {
+                    acronyms.insert(acronym.to_owned(), mention.text.clone());
+                }
+            }
+        }
+        let people: Vec<String> = mentions
+            .iter()
+            .filter(|m| m.kind == EntityType::Person && m.text.contains(' '))
+            .map(|m| m.text.clone())
+            .collect();
+        for mention in mentions.iter_mut() {
+            if let Some(full) = acronyms.get(&mention.text) {
+                mention.canonical = full.clone();
+                continue;
+            }
+            if mention.kind == EntityType::Organisation
+                && let Some(canonical) = aliases.get(mention.text.as_str())
+            {
+                mention.canonical = (*canonical).to_owned();
+                continue;
+            }
+            // "al-Yasseri" or "Yasseri" after "Yassine al-Yasseri"; a lone
+            // surname is a person even where the tagger said otherwise.
+            let surname_of = |full: &&String| {
+                full.len() > mention.text.len()
+                    && (full.ends_with(&format!(" {}", mention.text))
+                        || full.rsplit(' ').next().is_some_and(|last| {
+                            last.rsplit('-').next() == Some(mention.text.as_str())
+                        }))
+            };
+            if !mention.text.contains(' ')
+                && let Some(full) = people.iter().find(surname_of)
+            {
+                mention.kind = EntityType::Person;
+                mention.canonical = full.clone();
+            }
+        }
+    }
+
+    /// GeoNames places for locations: each candidate scored by
+    /// ln(population), its kind (country or continent, capital, city,
+    /// region), and support from the rest of the text: other mentions and
+    /// nationality words in its country, a named region around it.
+    fn resolve_places(&self, mentions: &mut [Mention], demonyms: &[Demonym]) {
+        let names: HashMap<&str, &[u32]> = self
+            .gazetteer
+            .place_names
+            .iter()
+            .map(|(name, ids)| (name.as_str(), ids.as_slice()))
+            .collect();
+        let candidates: Vec<&[u32]> = mentions
+            .iter()
+            .map(|m| match m.kind {
+                EntityType::Location => names.get(m.text.as_str()).copied().unwrap_or(&[]),
+                _ => &[],
+            })
+            .collect();
+        let record = |i: u32| &self.gazetteer.places[i as usize];
+        // What each mention says about the text's countries and regions:
+        // a country name its country; a name with one meaning its country
+        // and, for a region, the region.
+        let mut countries: Vec<(Option<&str>, &str)> =
+            demonyms.iter().map(|d| (None, d.country_code.as_str())).collect();
+        let mut regions: Vec<(&str, &str, &str)> = Vec::new();
+        for (mention, ids) in mentions.iter().zip(&candidates) {
+            for &id in ids.iter() {
+                let r = record(id);
+                if r.place.feature_code == "PCLI" || ids.len() == 1 {
+                    countries.push((Some(mention.text.as_str()), &r.place.country_code));
+                }
+                if r.place.feature_code == "ADM1" && ids.len() == 1 {
+                    regions.push((mention.text.as_str(), &r.place.country_code, &r.admin1));
+                }
+            }
+        }
+        let score = |text: &str, r: &PlaceRecord| {
+            let kind = match r.place.feature_code.as_str() {
+                "PCLI" | "CONT" => 6.0,
+                "PPLC" => 5.0,
+                "ADM1" => 1.0,
+                _ => 2.5,
+            };
+            let cc = r.place.country_code.as_str();
+            let support =
+                countries.iter().filter(|(from, c)| *c == cc && *from != Some(text)).count();
+            let in_region = r.place.feature_code != "ADM1"
+                && regions.iter().any(|(from, c, a)| *from != text && *c == cc && *a == r.admin1);
+            (r.population as f64 + 1.0).ln()
+                + kind
+                + 4.0 * support.min(2) as f64
+                + if in_region { 6.0 } else { 0.0 }
+        };
+        let resolved: Vec<Option<lede_core::Place>> = mentions
+            .iter()
+            .zip(&candidates)
+            .map(|(mention, ids)| {
+                ids.iter()
+                    .map(|&i| record(i))
+                    .max_by(|a, b| {
+                        score(&mention.text, a)
+                            .total_cmp(&score(&mention.text, b))
+                            .then(b.place.geonames_id.cmp(&a.place.geonames_id))
+                    })
+                    .map(|r| r.place.clone())
+            })
+            .collect();
+        for (mention, place) in mentions.iter_mut().zip(resolved) {
+            if let Some(place) = &place {
+                mention.canonical = place.name.clone();
+            }
+            mention.place = place;
+        }
+    }
+}
+
+/// Months that are also given names.
+const MONTHS: &[&str] = &["April", "May", "June", "August"];
+
+/// Last words of organisations' names.
+const ORG_WORDS: &[&str] = &[
+    "Agency",
+    "Analytics",
+    "Army",
+    "Association",
+    "Authority",
+    "Bank",
+    "Board",
+    "Bureau",
+    "Command",
+    "Commission",
+    "Committee",
+    "Company",
+    "Congress",
+    "Corp",
+    "Corp.",
+    "Corporation",
+    "Council",
+    "Court",
+    "Department",
+    "Forces",
+    "Foundation",
+    "Fund",
+    "Games",
+    "Group",
+    "Guard",
+    "Inc",
+    "Inc.",
+    "Institute",
+    "Laboratory",
+    "League",
+    "Ltd",
+    "Ministry",
+    "Movement",
+    "Navy",
+    "Office",
+    "Organisation",
+    "Organization",
+    "Parliament",
+    "Party",
+    "Police",
+    "Service",
+    "Services",
+    "Society",
+    "Union",
+    "University",
+    "Assembly",
+    "Federation",
+    "Alliance",
+    "Brigades",
+    "Front",
+    "Airlines",
+    "Airways",
+    "Bank",
+    "Holdings",
+    "Motors",
+    "Systems",
+    "Technologies",
+    "Labs",
+];
+
+/// First or last words of places' names.
+const LOC_WORDS: &[&str] = &[
+    "County",
+    "Province",
+    "Square",
+    "Basin",
+    "River",
+    "Sea",
+    "Ocean",
+    "Mountains",
+    "Valley",
+    "Island",
+    "Islands",
+    "Bay",
+    "Gulf",
+    "Strait",
+    "Coast",
+    "Desert",
+    "Lake",
+    "Cape",
+    "Peninsula",
+    "District",
+    "Region",
+    "Highway",
+    "Canal",
+    "Plateau",
+    "Mount",
+];
+
+/// Lower-case words that belong inside names.
+fn is_particle(word: &str) -> bool {
+    matches!(
+        word,
+        "al" | "bin"
+            | "bint"
+            | "ibn"
+            | "de"
+            | "da"
+            | "do"
+            | "dos"
+            | "van"
+            | "von"
+            | "der"
+            | "del"
+            | "la"
+            | "le"
+    ) || word.starts_with("al-")
+        || word.starts_with("el-")
+}
+
+/// A tagged run of tokens.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    first: usize,
+    last: usize,
+    kind: EntityType,
+    confidence: f32,
+}
+
+fn kind_of(tag: usize) -> Option<EntityType> {
+    match tag {
+        1 | 2 => Some(EntityType::Person),
+        3 | 4 => Some(EntityType::Organisation),
+        5 | 6 => Some(EntityType::Location),
+        _ => None,
+    }
+}
+
+fn is_inside(tag: usize) -> bool {
+    matches!(tag, 2 | 4 | 6)
+}
+
+/// BIO tags to spans; confidence is the mean over the span's tokens.
+fn spans_of(tags: &[usize], confidences: &[f32]) -> Vec<Span> {
+    let mut spans: Vec<Span> = Vec::new();
+    for (i, &tag) in tags.iter().enumerate() {
+        let Some(kind) = kind_of(tag) else { continue };
+        match spans.last_mut() {
+            Some(span) if is_inside(tag) && span.last + 1 == i && span.kind == kind => {
+                span.last = i;
+                span.confidence += confidences[i];
+            }
+            _ => spans.push(Span { first: i, last: i, kind, confidence: confidences[i] }),
+        }
+    }
+    for span in &mut spans {
+        span.confidence /= (span.last - span.first + 1) as f32;
+    }
+    spans
+}
+
+/// The gold BIO tag of every token: a token inside a span is tagged with it.
+fn gold_tags(tokens: &[Token], spans: &[(usize, usize, EntityType)]) -> Vec<usize> {
+    let mut tags = vec![0; tokens.len()];
+    for &(start, end, kind) in spans {
+        let base = match kind {
+            EntityType::Person => 1,
+            EntityType::Organisation => 3,
+            EntityType::Location => 5,
+        };
+        let mut first = true;
+        for (i, token) in tokens.iter().enumerate() {
+            if token.start >= start && token.end <= end {
+                tags[i] = if first { base } else { base + 1 };
+                first = false;
+            }
+        }
+    }
+    tags
+}
+
+/// The tags of the two tokens before `i` (`N_TAGS` stands for "none").
+fn previous_tags(tags: &[usize], i: usize) -> (usize, usize) {
+    let prev = if i >= 1 { tags[i - 1] } else { N_TAGS };
+    let prev2 = if i >= 2 { tags[i - 2] } else { N_TAGS };
+    (prev, prev2)
+}
+
+/// The best tag that may follow `prev`, and its margin over the runner-up.
+fn best_allowed(scores: &[f32; N_TAGS], prev: usize) -> (usize, f32) {
+    let allowed = |tag: usize| !is_inside(tag) || (prev < N_TAGS && kind_of(prev) == kind_of(tag));
+    let mut best = (0, f32::MIN);
+    let mut second = f32::MIN;
+    for (tag, &score) in scores.iter().enumerate().filter(|(tag, _)| allowed(*tag)) {
+        if score > best.1 {
+            second = best.1;
+            best = (tag, score);
+        } else if score > second {
+            second = score;
+        }
+    }
+    (best.0, if second == f32::MIN { 10.0 } else { best.1 - second })
+}
+
+fn feature(id: u64, value: &[u8]) -> u64 {
+    xxh3_64_with_seed(value, id)
+}
+
+/// The features of token `i`; `prev` and `prev2` are the tags before it.
+fn token_features(context: &Context<'_>, i: usize, prev: usize, prev2: usize, out: &mut Vec<u64>) {
+    let n = context.tokens.len();
+    let word = |offset: isize| -> &str {
+        let j = i as isize + offset;
+        if j < 0 || j as usize >= n { "<none>" } else { &context.lower[j as usize] }
+    };
+    let shape_at = |offset: isize| -> &str {
+        let j = i as isize + offset;
+        if j < 0 || j as usize >= n { "<none>" } else { context.shapes[j as usize] }
+    };
+    let raw = context.tokens[i].of(context.text);
+    let lower = word(0);
+    let hits = |offset: isize| -> u8 {
+        let j = i as isize + offset;
+        if j < 0 || j as usize >= n {
+            return 0;
+        }
+        let h = context.hits[j as usize];
+        let place = match h.place {
+            Some(true) => 1,
+            Some(false) => 2,
+            None => 0,
+        };
+        let organisation = match h.organisation {
+            Some(true) => 4,
+            Some(false) => 8,
+            None => 0,
+        };
+        place | organisation | if h.demonym { 16 } else { 0 }
+    };
+    let previous_word = if i > 0 { context.tokens[i - 1].of(context.text) } else { "<none>" };
+    let (p, p2) = (prev as u8, prev2 as u8);
+    let shape0 = shape_at(0).as_bytes();
+    let chars: Vec<char> = lower.chars().collect();
+    let suffix: String = chars[chars.len().saturating_sub(3)..].iter().collect();
+    let prefix: String = chars[..chars.len().min(3)].iter().collect();
+    out.extend([
+        feature(1, b""),
+        feature(2, lower.as_bytes()),
+        feature(3, word(-1).as_bytes()),
+        feature(4, word(1).as_bytes()),
+        feature(5, word(-2).as_bytes()),
+        feature(6, word(2).as_bytes()),
+        feature(7, shape0),
+        feature(8, format!("{}|{}", shape_at(-1), shape_at(0)).as_bytes()),
+        feature(9, format!("{}|{}", shape_at(0), shape_at(1)).as_bytes()),
+        feature(10, suffix.as_bytes()),
+        feature(11, prefix.as_bytes()),
+        feature(12, &[p]),
+        feature(13, &[p2, p]),
+        feature(14, &[&[p][..], shape0].concat()),
+        feature(15, &[&[u8::from(context.sentence_start[i])][..], shape0].concat()),
+        feature(16, &[hits(0)]),
+        feature(17, &[hits(-1), hits(0), hits(1)]),
+        feature(18, &[u8::from(TITLES.contains(&previous_word))]),
+        feature(19, raw.as_bytes()),
+        feature(20, &[&[p][..], lower.as_bytes()].concat()),
+        feature(21, format!("{}|{}", lower, word(1)).as_bytes()),
+        feature(22, format!("{}|{}", word(-1), lower).as_bytes()),
+        feature(
+            23,
+            &[
+                hits(0),
+                shape0.first().copied().unwrap_or(b'.'),
+                u8::from(context.sentence_start[i]),
+            ],
+        ),
+    ]);
+    debug_assert_eq!(TAGS.len(), N_TAGS);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trained_on_a_few_sentences() -> Tagger {
+        let tagger = Tagger::with_model(Model::default());
+        let mut examples = Vec::new();
+        for (name, org, place) in [
+            ("Yassine al-Yasseri", "Kataeb Hezbollah", "Baghdad"),
+            ("Maria Santos", "Acme Corp", "Lisbon"),
+            ("John Okafor", "Delta Group", "Lagos"),
+        ] {
+            let text = format!("{name} of {org} spoke in {place} on Monday.");
+            let at = |part: &str| text.find(part).unwrap_or_default();
+            let spans = vec![
+                (at(name), at(name) + name.len(), EntityType::Person),
+                (at(org), at(org) + org.len(), EntityType::Organisation),
+                (at(place), at(place) + place.len(), EntityType::Location),
+            ];
+            examples.push(Example { text, spans });
+        }
+        let model = tagger.train(&examples, 10, 7, 0.0);
+        Tagger::with_model(model)
+    }
+
+    #[test]
+    fn tags_resolves_and_separates_demonyms() {
+        let tagger = trained_on_a_few_sentences();
+        let text = "Yassine al-Yasseri of Kataeb Hezbollah spoke in Baghdad on Monday. \
+                    Iraqi officials said al-Yasseri told the AP that Paris, Texas, was calm.";
+        let tagged = tagger.tag(text);
+        let found: Vec<(&str, &str, &str)> = tagged
+            .mentions
+            .iter()
+            .map(|m| (&text[m.start..m.end], m.kind.as_str(), m.canonical.as_str()))
+            .collect();
+        assert!(found.contains(&("Yassine al-Yasseri", "PER", "Yassine al-Yasseri")), "{found:?}");
+        assert!(found.contains(&("al-Yasseri", "PER", "Yassine al-Yasseri")), "{found:?}");
+        assert!(found.contains(&("AP", "ORG", "Associated Press")), "{found:?}");
+        assert!(found.contains(&("Baghdad", "LOC", "Baghdad")), "{found:?}");
+        let paris =
+            tagged.mentions.iter().find(|m| m.text == "Paris").and_then(|m| m.place.clone());
+        assert_eq!(
+            paris.map(|p| (p.country_code, p.geonames_id)),
+            Some(("US".to_owned(), 4717560))
+        );
+        assert_eq!(
+            tagged.demonyms.iter().map(|d| d.country_code.as_str()).collect::<Vec<_>>(),
+            ["IQ"]
+        );
+        assert!(tagged.mentions.iter().all(|m| m.text != "Iraqi"));
+        for mention in &tagged.mentions {
+            assert_eq!(&text[mention.start..mention.end], mention.text);
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! The lists Lede ships, compiled into the binary and matched with
+//! aho-corasick: GeoNames places (`data/gazetteer/places.tsv`, built by
+//! `data/gazetteer/build.py`; CC BY 4.0, geonames.org), organisations and
+//! their short forms, and nationality words (both written for Lede).
+//! Matches count only when they start and end on token boundaries and are
+//! written as listed (case matters: "Nice" the city, not "nice").
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use lede_core::Place;
+
+use crate::tokens::Token;
+
+const PLACES: &str = include_str!("../../../data/gazetteer/places.tsv");
+const ORGANISATIONS: &str = include_str!("../../../data/gazetteer/organisations.tsv");
+const DEMONYMS: &str = include_str!("../../../data/gazetteer/demonyms.tsv");
+const GIVEN_NAMES: &str = include_str!("../../../data/gazetteer/given_names.txt");
+
+/// Words that introduce a person's name (features for the tagger; never
+/// part of the name under the guidelines).
+pub(crate) const TITLES: &[&str] = &[
+    "President",
+    "Prime",
+    "Minister",
+    "Secretary",
+    "Senator",
+    "Sen.",
+    "Rep.",
+    "Governor",
+    "Gov.",
+    "Mayor",
+    "General",
+    "Gen.",
+    "Colonel",
+    "Col.",
+    "Major",
+    "Captain",
+    "Commander",
+    "Ayatollah",
+    "King",
+    "Queen",
+    "Prince",
+    "Princess",
+    "Pope",
+    "Chancellor",
+    "Judge",
+    "Justice",
+    "Ambassador",
+    "Dr.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Sheikh",
+    "Cleric",
+    "spokesman",
+    "spokeswoman",
+    "Spokesman",
+    "leader",
+    "chief",
+    "CEO",
+    "Chairman",
+    "Chair",
+    "Director",
+    "Lt.",
+    "Sgt.",
+    "Adm.",
+    "Admiral",
+    "Coach",
+    "Grand",
+    "Supreme",
+    "Leader",
+    "Cardinal",
+    "Archbishop",
+    "Bishop",
+    "Rabbi",
+    "Imam",
+    "Premier",
+    "Vice",
+    "Deputy",
+    "Foreign",
+    "Defence",
+    "Defense",
+    "Finance",
+    "Attorney",
+    "Justice",
+    "Speaker",
+    "Emir",
+    "Sultan",
+    "Crown",
+    "Astronaut",
+    "Activist",
+    "Opposition",
+];
+
+/// A place of the gazetteer, with what resolution weighs.
+#[derive(Debug, Clone)]
+pub(crate) struct PlaceRecord {
+    pub(crate) place: Place,
+    pub admin1: String,
+    pub(crate) population: u64,
+}
+
+/// What a token is part of, by list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ListHits {
+    /// Inside a place name: `Some(true)` at its first token.
+    pub(crate) place: Option<bool>,
+    /// Inside an organisation name.
+    pub(crate) organisation: Option<bool>,
+    /// A nationality word.
+    pub(crate) demonym: bool,
+}
+
+/// A match of a list name over tokens `first..=last`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ListMatch {
+    pub(crate) first: usize,
+    pub(crate) last: usize,
+    /// Index into [`Gazetteer::place_names`] or [`Gazetteer::organisations`] or
+    /// [`Gazetteer::demonyms`].
+    pub(crate) index: usize,
+}
+
+/// The compiled lists.
+pub(crate) struct Gazetteer {
+    pub(crate) places: Vec<PlaceRecord>,
+    /// Distinct place names, each with the places it names.
+    pub(crate) place_names: Vec<(String, Vec<u32>)>,
+    place_matcher: AhoCorasick,
+    /// (alias, canonical name).
+    pub(crate) organisations: Vec<(String, String)>,
+    organisation_matcher: AhoCorasick,
+    /// (word, country code).
+    pub(crate) demonyms: Vec<(String, String)>,
+    demonym_matcher: AhoCorasick,
+    /// Given names (1990 US Census).
+    pub(crate) given_names: std::collections::HashSet<&'static str>,
+}
+
+impl std::fmt::Debug for Gazetteer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gazetteer").field("places", &self.places.len()).finish()
+    }
+}
+
+fn data_lines(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).map(|l| l.split('\t').collect())
+}
+
+fn matcher(patterns: impl IntoIterator<Item = impl AsRef<[u8]>>) -> AhoCorasick {
+    // The lists are fixed at build time; tests cover that they compile.
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(patterns)
+        .unwrap_or_else(|e| panic!("gazetteer automaton: {e}"))
+}
+
+impl Gazetteer {
+    /// Parse and compile the shipped lists.
+    pub(crate) fn load() -> Self {
+        let mut places = Vec::new();
+        let mut by_name: HashMap<&str, Vec<u32>> = HashMap::new();
+        for cols in data_lines(PLACES) {
+            let [id, name, class, code, cc, admin1, lat, lon, population, aliases] = cols[..]
+            else {
+                continue;
+            };
+            let index = u32::try_from(places.len()).unwrap_or(u32::MAX);
+            places.push(PlaceRecord {
+                place: Place {
+                    geonames_id: id.parse().unwrap_or_default(),
+                    name: name.to_owned(),
+                    country_code: cc.to_owned(),
+                    feature_class: class.to_owned(),
+                    feature_code: code.to_owned(),
+                    latitude: lat.parse().ok(),
+                    longitude: lon.parse().ok(),
+                },
+                admin1: admin1.to_owned(),
+                population: population.parse().unwrap_or_default(),
+            });
+            for alias in aliases.split('|').filter(|a| !a.is_empty()) {
+                let ids = by_name.entry(alias).or_default();
+                if !ids.contains(&index) {
+                    ids.push(index);
+                }
+            }
+        }
+        let mut place_names: Vec<(String, Vec<u32>)> =
+            by_name.into_iter().map(|(name, ids)| (name.to_owned(), ids)).collect();
+        place_names.sort();
+        let place_matcher = matcher(place_names.iter().map(|(name, _)| name));
+
+        let mut organisations = Vec::new();
+        for cols in data_lines(ORGANISATIONS) {
+            let canonical = cols[0];
+            organisations.push((canonical.to_owned(), canonical.to_owned()));
+            for alias in cols.get(1).unwrap_or(&"").split('|').filter(|a| !a.is_empty()) {
+                organisations.push((alias.to_owned(), canonical.to_owned()));
+            }
+        }
+        let organisation_matcher = matcher(organisations.iter().map(|(alias, _)| alias));
+
+        let mut demonyms = Vec::new();
+        for cols in data_lines(DEMONYMS) {
+            let (word, cc) = (cols[0], cols.get(1).copied().unwrap_or_default());
+            match word.strip_suffix('*') {
+                Some(singular) => {
+                    demonyms.push((singular.to_owned(), cc.to_owned()));
+                    demonyms.push((format!("{singular}s"), cc.to_owned()));
+                }
+                None => demonyms.push((word.to_owned(), cc.to_owned())),
+            }
+        }
+        let demonym_matcher = matcher(demonyms.iter().map(|(word, _)| word));
+        let given_names =
+            GIVEN_NAMES.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+        Self {
+            given_names,
+            places,
+            place_names,
+            place_matcher,
+            organisations,
+            organisation_matcher,
+            demonyms,
+            demonym_matcher,
+        }
+    }
+
+    /// Matches of places, organisations and nationality words in `text`,
+    /// aligned on `tokens`.
+    pub(crate) fn find(&self, text: &str, tokens: &[Token]) -> Found {
+        let starts: HashMap<usize, usize> =
+            tokens.iter().enumerate().map(|(i, t)| (t.start, i)).collect();
+        let ends: HashMap<usize, usize> =
+            tokens.iter().enumerate().map(|(i, t)| (t.end, i)).collect();
+        let aligned = |matcher: &AhoCorasick| -> Vec<ListMatch> {
+            matcher
+                .find_iter(text)
+                .filter_map(|m| {
+                    let (first, last) = (*starts.get(&m.start())?, *ends.get(&m.end())?);
+                    Some(ListMatch { first, last, index: m.pattern().as_usize() })
+                })
+                .collect()
+        };
+        Found {
+            places: aligned(&self.place_matcher),
+            organisations: aligned(&self.organisation_matcher),
+            demonyms: aligned(&self.demonym_matcher),
+        }
+    }
+}
+
+/// The list matches in one text.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    pub(crate) places: Vec<ListMatch>,
+    pub(crate) organisations: Vec<ListMatch>,
+    pub(crate) demonyms: Vec<ListMatch>,
+}
+
+impl Found {
+    /// Per token: what lists it is part of.
+    pub(crate) fn hits(&self, tokens: usize) -> Vec<ListHits> {
+        let mut hits = vec![ListHits::default(); tokens];
+        for m in &self.places {
+            for (i, hit) in hits.iter_mut().enumerate().take(m.last + 1).skip(m.first) {
+                hit.place = Some(i == m.first);
+            }
+        }
+        for m in &self.organisations {
+            for (i, hit) in hits.iter_mut().enumerate().take(m.last + 1).skip(m.first) {
+                hit.organisation = Some(i == m.first);
+            }
+        }
+        for m in &self.demonyms {
+            if let Some(hit) = hits.get_mut(m.first) {
+                hit.demonym = m.first == m.last;
+            }
+        }
+        hits
+    }
+}

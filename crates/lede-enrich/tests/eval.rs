@@ -1,0 +1,209 @@
+//! Issue 5: the entity tagger against the hand-labelled evaluation set
+//! (`eval/enrich/articles.txt`, guidelines in `eval/enrich/GUIDELINES.md`).
+//! Prints strict and lenient precision / recall / F1 per type and the
+//! place-resolution accuracy:
+//!
+//!     cargo test --release -p lede-enrich --test eval -- --nocapture
+
+use std::collections::BTreeMap;
+
+use lede_core::{EntityType, Mention};
+use lede_enrich::Tagger;
+
+/// A gold entity: byte span, type, GeoNames id for listed places.
+#[derive(Debug, Clone, PartialEq)]
+struct Gold {
+    start: usize,
+    end: usize,
+    kind: EntityType,
+    geonames_id: Option<u32>,
+}
+
+/// (document id, text, gold entities) from the markup.
+fn documents() -> Vec<(String, String, Vec<Gold>)> {
+    let source = include_str!("../../../eval/enrich/articles.txt");
+    let mut documents = Vec::new();
+    for block in source.split("## ").filter(|b| !b.trim().is_empty()) {
+        let (id, body) = block.split_once('\n').unwrap_or((block, ""));
+        let (text, gold) = strip_markup(body.trim());
+        documents.push((id.trim().to_owned(), text, gold));
+    }
+    documents
+}
+
+/// `[TYPE words]` / `[LOC words@id]` to plain text and spans.
+fn strip_markup(marked: &str) -> (String, Vec<Gold>) {
+    let mut text = String::with_capacity(marked.len());
+    let mut gold = Vec::new();
+    let mut rest = marked;
+    while let Some(open) = rest.find('[') {
+        text.push_str(&rest[..open]);
+        let close = rest[open..]
+            .find(']')
+            .map(|i| open + i)
+            .unwrap_or_else(|| panic!("unclosed [ in {rest}"));
+        let inner = &rest[open + 1..close];
+        let (kind, words) = inner.split_once(' ').unwrap_or_else(|| panic!("bad entity [{inner}]"));
+        let kind = match kind {
+            "PER" => EntityType::Person,
+            "ORG" => EntityType::Organisation,
+            "LOC" => EntityType::Location,
+            other => panic!("unknown type {other} in [{inner}]"),
+        };
+        let (words, geonames_id) = match words.split_once('@') {
+            Some((words, id)) => {
+                (words, Some(id.parse().unwrap_or_else(|e| panic!("[{inner}]: {e}"))))
+            }
+            None => (words, None),
+        };
+        let start = text.len();
+        text.push_str(words);
+        gold.push(Gold { start, end: text.len(), kind, geonames_id });
+        rest = &rest[close + 1..];
+    }
+    text.push_str(rest);
+    (text, gold)
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    gold: usize,
+    predicted: usize,
+    strict: usize,
+    lenient_gold: usize,
+    lenient_predicted: usize,
+}
+
+impl Counts {
+    fn f1(correct_p: usize, predicted: usize, correct_r: usize, gold: usize) -> (f64, f64, f64) {
+        let p = if predicted == 0 { 0.0 } else { correct_p as f64 / predicted as f64 };
+        let r = if gold == 0 { 0.0 } else { correct_r as f64 / gold as f64 };
+        let f = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+        (p, r, f)
+    }
+
+    fn strict(&self) -> (f64, f64, f64) {
+        Self::f1(self.strict, self.predicted, self.strict, self.gold)
+    }
+
+    fn lenient(&self) -> (f64, f64, f64) {
+        Self::f1(self.lenient_predicted, self.predicted, self.lenient_gold, self.gold)
+    }
+}
+
+struct Report {
+    by_type: BTreeMap<&'static str, Counts>,
+    places: usize,
+    places_right: usize,
+    errors: Vec<String>,
+}
+
+fn evaluate(tagger: &Tagger) -> Report {
+    let mut by_type: BTreeMap<&'static str, Counts> = BTreeMap::new();
+    let (mut places, mut places_right) = (0, 0);
+    let mut errors = Vec::new();
+    for (id, text, gold) in documents() {
+        let predicted: Vec<Mention> = tagger.tag(&text).mentions;
+        let overlaps =
+            |g: &Gold, m: &Mention| g.start < m.end && m.start < g.end && g.kind == m.kind;
+        for g in &gold {
+            let counts = by_type.entry(g.kind.as_str()).or_default();
+            counts.gold += 1;
+            let exact =
+                predicted.iter().find(|m| m.start == g.start && m.end == g.end && m.kind == g.kind);
+            if exact.is_some() {
+                counts.strict += 1;
+            } else {
+                errors.push(format!(
+                    "{id}: missed {} {:?}",
+                    g.kind.as_str(),
+                    &text[g.start..g.end]
+                ));
+            }
+            if predicted.iter().any(|m| overlaps(g, m)) {
+                counts.lenient_gold += 1;
+            }
+            if let Some(expected) = g.geonames_id {
+                places += 1;
+                let found =
+                    predicted.iter().find(|m| overlaps(g, m)).and_then(|m| m.place.as_ref());
+                if found.map(|p| p.geonames_id) == Some(expected) {
+                    places_right += 1;
+                } else {
+                    errors.push(format!(
+                        "{id}: place {:?} resolved to {:?}, expected {expected}",
+                        &text[g.start..g.end],
+                        found.map(|p| (p.geonames_id, &p.name, &p.country_code))
+                    ));
+                }
+            }
+        }
+        for m in &predicted {
+            let counts = by_type.entry(m.kind.as_str()).or_default();
+            counts.predicted += 1;
+            if gold.iter().any(|g| overlaps(g, m)) {
+                counts.lenient_predicted += 1;
+            }
+            if !gold.iter().any(|g| m.start == g.start && m.end == g.end && m.kind == g.kind) {
+                errors.push(format!("{id}: spurious {} {:?}", m.kind.as_str(), m.text));
+            }
+        }
+    }
+    Report { by_type, places, places_right, errors }
+}
+
+#[test]
+fn markup_is_read_into_exact_spans() {
+    let (text, gold) = strip_markup("[PER Ann Lee] flew to [LOC Paris@2988507].");
+    assert_eq!(text, "Ann Lee flew to Paris.");
+    assert_eq!(&text[gold[1].start..gold[1].end], "Paris");
+    assert_eq!(gold[1].geonames_id, Some(2_988_507));
+    let entities: usize = documents().iter().map(|(_, _, gold)| gold.len()).sum();
+    assert!(entities >= 400, "the evaluation set has {entities} entities");
+}
+
+#[test]
+fn evaluation_set_scores() {
+    let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
+    let report = evaluate(&tagger);
+    let mut total = Counts::default();
+    println!("type  gold  pred  strict P/R/F1         lenient P/R/F1");
+    for (kind, c) in &report.by_type {
+        total.gold += c.gold;
+        total.predicted += c.predicted;
+        total.strict += c.strict;
+        total.lenient_gold += c.lenient_gold;
+        total.lenient_predicted += c.lenient_predicted;
+        let (sp, sr, sf) = c.strict();
+        let (lp, lr, lf) = c.lenient();
+        println!(
+            "{kind}   {:4}  {:4}  {sp:.3}/{sr:.3}/{sf:.3}  {lp:.3}/{lr:.3}/{lf:.3}",
+            c.gold, c.predicted
+        );
+    }
+    let (sp, sr, sf) = total.strict();
+    let (lp, lr, lf) = total.lenient();
+    println!(
+        "all   {:4}  {:4}  {sp:.3}/{sr:.3}/{sf:.3}  {lp:.3}/{lr:.3}/{lf:.3}",
+        total.gold, total.predicted
+    );
+    let accuracy = report.places_right as f64 / report.places.max(1) as f64;
+    println!("places resolved: {}/{} = {accuracy:.3}", report.places_right, report.places);
+    if std::env::var_os("LEDE_EVAL_ERRORS").is_some() {
+        for error in &report.errors {
+            println!("  {error}");
+        }
+    }
+    // Floors at the measured level (see eval/enrich/RESULTS.md): a change
+    // that makes tagging or resolution worse fails here.
+    assert!(sf >= FLOOR_STRICT_F1, "strict F1 {sf:.3} fell below {FLOOR_STRICT_F1}");
+    assert!(
+        accuracy >= FLOOR_PLACE_ACCURACY,
+        "place accuracy {accuracy:.3} fell below {FLOOR_PLACE_ACCURACY}"
+    );
+}
+
+/// The measured strict F1, rounded down.
+const FLOOR_STRICT_F1: f64 = 0.88;
+/// The measured place accuracy, rounded down.
+const FLOOR_PLACE_ACCURACY: f64 = 0.95;
