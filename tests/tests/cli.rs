@@ -114,3 +114,41 @@ fn discover_lists_the_feeds_a_page_advertises() {
     assert_eq!(found["type"], "application/rss+xml");
     assert_eq!(found["title"], "World");
 }
+
+#[test]
+fn tag_prints_entities_with_exact_byte_spans() {
+    let text = "Yassine al-Yasseri, the head of Kataeb Hezbollah, told the AP in Baghdad that Iraqi \
+                forces were ready. São Paulo was calm.";
+    let input = serde_json::json!({"id": "a1", "text": text}).to_string() + "\n";
+    let path = write("tag", "in.jsonl", &input);
+    let (status, stdout, stderr) = run_lede(&["tag", &path], Duration::from_secs(20));
+    assert!(status.success(), "{stderr}");
+    let line: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_default();
+    assert_eq!(line["id"], "a1");
+    let entities = line["entities"].as_array().cloned().unwrap_or_default();
+    for entity in &entities {
+        let (start, end) =
+            (entity["start"].as_u64().unwrap_or(0), entity["end"].as_u64().unwrap_or(0));
+        assert_eq!(
+            text.get(start as usize..end as usize),
+            entity["text"].as_str(),
+            "spans are byte offsets into the input"
+        );
+    }
+    let found = |name: &str, kind: &str| {
+        entities.iter().any(|e| e["canonical"] == name && e["type"] == kind)
+    };
+    assert!(found("Associated Press", "ORG"), "{entities:?}");
+    assert!(found("Baghdad", "LOC"), "{entities:?}");
+    assert!(found("Kataeb Hezbollah", "ORG"), "{entities:?}");
+    assert_eq!(line["demonyms"][0]["country_code"], "IQ");
+}
+
+#[test]
+fn tag_of_a_bad_line_exits_2_naming_the_line() {
+    let path = write("tagbad", "in.jsonl", "{\"id\": 1, \"text\": \"fine\"}\n{\"id\": 2}\n");
+    let (status, stdout, stderr) = run_lede(&["tag", &path], Duration::from_secs(20));
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_one_line_error(&stderr, &format!("{path}:2"));
+    assert_eq!(stdout.lines().count(), 1, "the good line before it was tagged");
+}

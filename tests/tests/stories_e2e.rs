@@ -157,6 +157,20 @@ async fn developing_story_versions_and_syndication_become_one_story() {
     assert_eq!(v3["language"], "en");
     assert_eq!(v3["changes"]["added"], serde_json::json!([0]));
     assert_eq!(v3["changes"]["rewritten"], serde_json::json!([{"from": 0, "to": 1}]));
+    // Issue 5: the story names its places, resolved to GeoNames, and the
+    // countries of its nationality words.
+    let entity = |name: &str| {
+        v3["entities"].as_array().and_then(|all| all.iter().find(|e| e["name"] == name)).cloned()
+    };
+    let baghdad = entity("Baghdad").unwrap_or_else(|| panic!("no Baghdad in {}", v3["entities"]));
+    assert_eq!(baghdad["type"], "LOC");
+    assert_eq!(baghdad["place"]["geonames_id"], 98182);
+    assert_eq!(baghdad["place"]["country_code"], "IQ");
+    assert!(
+        v3["demonym_countries"].as_array().is_some_and(|c| c.contains(&"IQ".into())),
+        "{}",
+        v3["demonym_countries"]
+    );
 
     // Restart: the story index comes back from its changelog, so a third
     // outlet's copy is a new source of the same story, not a new story.
@@ -181,4 +195,10 @@ async fn developing_story_versions_and_syndication_become_one_story() {
         serde_json::from_str(last.and_then(|r| r.payload.as_deref()).unwrap_or("{}"))
             .unwrap_or_default();
     assert_eq!(last["sources"], serde_json::json!(["Wire One", "Seed Daily", "Late Outlet"]));
+    // The tags survive the restart: they are the union kept in the story.
+    assert!(
+        last["entities"].as_array().is_some_and(|all| all.iter().any(|e| e["name"] == "Baghdad")),
+        "{}",
+        last["entities"]
+    );
 }

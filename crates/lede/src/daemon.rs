@@ -22,6 +22,7 @@ use lede_core::{
     Article, CommitBatch, DeadLetter, DecidedArticle, DecisionKind, EventKind, EventRecord,
     EventSink, StateRecord, StateTable, StoryEvent, Topic,
 };
+use lede_enrich::Tagger;
 use lede_feeds::websub::renew_after;
 use lede_feeds::{FeedError, FeedPoller, FeedState, Fetcher, HubLink, Pushed, Subscriptions};
 use lede_kafka::{KafkaConfig, KafkaSink, TopicNames};
@@ -62,8 +63,10 @@ struct PolledArticle {
 }
 
 impl PolledArticle {
-    fn new(article: Article, kind: EventKind) -> Self {
-        let features = Some(ArticleFeatures::of(&article));
+    fn new(article: Article, kind: EventKind, tagger: &Tagger) -> Self {
+        let paragraphs = article.paragraphs_or_summary();
+        let tags = tagger.tags(&article.title, &paragraphs);
+        let features = Some(ArticleFeatures::of(&article).with_tags(tags));
         let language = lede_enrich::language(&article.title, &article.paragraphs_or_summary());
         Self { article, kind, features, language }
     }
@@ -105,6 +108,7 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
     let sink = Arc::new(KafkaSink::new(&config.kafka, names).map_err(Failure::from_kafka)?);
     let fetcher =
         Arc::new(Fetcher::new(&config.fetch).map_err(|e| Failure::BadInput(e.to_string()))?);
+    let tagger = Arc::new(Tagger::new().map_err(|e| Failure::Runtime(e.to_string()))?);
     let metrics = Arc::new(Metrics::new());
     let mut subscriptions = None;
     if let Some(listen) = config.admin_listen {
@@ -144,10 +148,11 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
             renew_at: None,
         });
         let poller = FeedPoller::new(spec, state, fetcher.clone());
+        let to_story = ToStory { sender: to_story.clone(), tagger: tagger.clone() };
         feed_tasks.spawn(run_feed(
             poller,
             push,
-            to_story.clone(),
+            to_story,
             sink.clone(),
             metrics.clone(),
             cancel.clone(),
@@ -262,7 +267,7 @@ async fn next_push(push: &mut Option<Push>) -> PushEvent {
 async fn run_feed(
     mut poller: FeedPoller,
     mut push: Option<Push>,
-    to_story: mpsc::Sender<PolledBatch>,
+    to_story: ToStory,
     sink: Arc<impl EventSink>,
     metrics: Arc<Metrics>,
     cancel: CancellationToken,
@@ -280,14 +285,7 @@ async fn run_feed(
         match polled {
             Ok(output) => {
                 let (entries, changed) = (output.entries_in_document, output.articles.len());
-                Box::pin(hand_over(
-                    &mut poller,
-                    &feed,
-                    &to_story,
-                    output.articles,
-                    output.next_state,
-                ))
-                .await;
+                Box::pin(to_story.hand_over(&mut poller, output.articles, output.next_state)).await;
                 if output.gone {
                     FeedGone { feed: &feed, url: poller.url() }.emit(&metrics);
                     let error = FeedError::Fetch(lede_feeds::FetchError::Status {
@@ -337,13 +335,11 @@ async fn run_feed(
                 PushEvent::Received(Pushed::Document { body, charset }) => {
                     match poller.ingest_pushed(body, charset, Utc::now()) {
                         Ok(output) => {
-                            hand_over(
+                            Box::pin(to_story.hand_over(
                                 &mut poller,
-                                &feed,
-                                &to_story,
                                 output.articles,
                                 output.next_state,
-                            )
+                            ))
                             .await;
                         }
                         Err(error) => {
@@ -376,32 +372,40 @@ async fn run_feed(
     }
 }
 
-/// Hand a document's new and changed articles, with the feed's next state,
-/// to the story stage, and adopt that state once it is durable. Once handed
-/// over, the batch is seen through even during shutdown.
-async fn hand_over(
-    poller: &mut FeedPoller,
-    feed: &str,
-    to_story: &mpsc::Sender<PolledBatch>,
-    articles: Vec<(Article, EventKind)>,
-    next_state: Option<FeedState>,
-) {
-    let Some(next_state) = next_state else { return };
-    let (reply, committed) = oneshot::channel();
-    let batch = PolledBatch {
-        feed: feed.to_owned(),
-        articles: articles
-            .into_iter()
-            .map(|(article, kind)| PolledArticle::new(article, kind))
-            .collect(),
-        next_state: next_state.clone(),
-        reply,
-    };
-    let durable = to_story.send(batch).await.is_ok() && committed.await.unwrap_or(false);
-    if durable {
-        poller.acknowledge(next_state);
-    } else {
-        poller.commit_failed();
+/// A feed task's way to the story stage, with the enrichment it does on
+/// the way (in the feed's task, so in parallel across feeds).
+struct ToStory {
+    sender: mpsc::Sender<PolledBatch>,
+    tagger: Arc<Tagger>,
+}
+
+impl ToStory {
+    /// Hand a document's new and changed articles, with the feed's next
+    /// state, to the story stage, and adopt that state once it is durable.
+    /// Once handed over, the batch is seen through even during shutdown.
+    async fn hand_over(
+        &self,
+        poller: &mut FeedPoller,
+        articles: Vec<(Article, EventKind)>,
+        next_state: Option<FeedState>,
+    ) {
+        let Some(next_state) = next_state else { return };
+        let (reply, committed) = oneshot::channel();
+        let batch = PolledBatch {
+            feed: poller.spec().id.to_string(),
+            articles: articles
+                .into_iter()
+                .map(|(article, kind)| PolledArticle::new(article, kind, &self.tagger))
+                .collect(),
+            next_state: next_state.clone(),
+            reply,
+        };
+        let durable = self.sender.send(batch).await.is_ok() && committed.await.unwrap_or(false);
+        if durable {
+            poller.acknowledge(next_state);
+        } else {
+            poller.commit_failed();
+        }
     }
 }
 
@@ -607,13 +611,14 @@ mod tests {
         let fetcher = Arc::new(Fetcher::new(&config).unwrap_or_else(|e| panic!("{e}")));
         let mut poller = FeedPoller::new(spec, None, fetcher);
         let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
+        let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
         let (reply, _) = oneshot::channel();
         let mut batch = PolledBatch {
             feed: "f".into(),
             articles: output
                 .articles
                 .into_iter()
-                .map(|(article, kind)| PolledArticle::new(article, kind))
+                .map(|(article, kind)| PolledArticle::new(article, kind, &tagger))
                 .collect(),
             next_state: output.next_state.unwrap_or_default(),
             reply,

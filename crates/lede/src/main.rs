@@ -64,6 +64,11 @@ enum Command {
         #[arg(long, default_value = "72h", value_parser = humantime::parse_duration)]
         window: std::time::Duration,
     },
+    /// Tag people, organisations and places in texts (JSON lines `{"id", "text"}`).
+    Tag {
+        /// JSON lines file; standard input when omitted.
+        input: Option<String>,
+    },
     /// Print records of a topic as JSON lines.
     Tail {
         /// Topic name (default: the stories topic).
@@ -130,6 +135,7 @@ fn main() -> ExitCode {
                     .map_err(|_| Failure::BadInput("--window is too long".into()))?;
                 tools::dedup(input.as_deref(), window)
             }
+            Command::Tag { input } => tools::tag(input.as_deref()),
             Command::Tail { topic, config, new_only, exit, brief } => {
                 let start = if new_only { StartAt::End } else { StartAt::Beginning };
                 let format = if brief { TailFormat::Brief } else { TailFormat::Json };

@@ -332,3 +332,51 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
         Ok(())
     })
 }
+
+/// A `lede tag` input line.
+#[derive(Debug, serde::Deserialize)]
+struct TagInput {
+    id: serde_json::Value,
+    text: String,
+}
+
+/// A `lede tag` output line: spans are byte offsets into the input's text.
+#[derive(Debug, serde::Serialize)]
+struct TagOutput<'a> {
+    id: &'a serde_json::Value,
+    entities: &'a [lede_core::Mention],
+    demonyms: &'a [lede_core::Demonym],
+}
+
+/// `lede tag [FILE]`: one output line per input line, in order. People
+/// and organisations are tagged in English text; places in any language.
+pub fn tag(input: Option<&str>) -> Result<(), Failure> {
+    use std::io::BufRead;
+    let name = input.unwrap_or("(stdin)");
+    let reader: Box<dyn BufRead> = match input {
+        Some(path) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(path).map_err(|e| Failure::BadInput(format!("{path}: {e}")))?,
+        )),
+        None => Box::new(std::io::BufReader::new(std::io::stdin())),
+    };
+    let tagger = lede_enrich::Tagger::new().map_err(|e| Failure::Runtime(e.to_string()))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (index, line) in reader.lines().enumerate() {
+        let at = index + 1;
+        let line = line.map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let item: TagInput = serde_json::from_str(&line)
+            .map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
+        let tagged = tagger.tag(&item.text);
+        let output =
+            TagOutput { id: &item.id, entities: &tagged.mentions, demonyms: &tagged.demonyms };
+        let json = serde_json::to_string(&output).map_err(|e| Failure::Runtime(e.to_string()))?;
+        if writeln!(out, "{json}").is_err() {
+            return Ok(()); // stdout closed
+        }
+    }
+    out.flush().ok();
+    Ok(())
+}
