@@ -28,9 +28,8 @@ def main() -> None:
 
     def resolve(text: str, selector: str) -> int:
         if selector.isdigit():
-            row = by_id[int(selector)]
-            assert text in row[6], f"{text} is not a name of {row}"
-            return row[0]
+            # An explicit id: the place meant, even where the list lacks this spelling.
+            return by_id[int(selector)][0]
         cc, _, admin1 = selector.partition(".")
         matches = [r for r in rows if text in r[6] and r[3] == cc and (not admin1 or r[4] == admin1)]
         assert matches, f"no place {text}@{selector}"

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use lede_core::{Demonym, EntityType, Mention, Tags};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::gazetteer::{Gazetteer, ListHits, PlaceRecord, TITLES};
+use crate::gazetteer::{Found, Gazetteer, ListHits, PlaceRecord, TITLES};
 use crate::perceptron::{Model, ModelError, N_TAGS, TAGS, Trainer};
 use crate::tokens::{Token, shape, tokenize};
 
@@ -63,6 +63,7 @@ struct Context<'a> {
     lower: Vec<String>,
     shapes: Vec<&'static str>,
     hits: Vec<ListHits>,
+    found: Found,
     sentence_start: Vec<bool>,
     /// The token is a listed given name.
     given: Vec<bool>,
@@ -96,7 +97,7 @@ impl Tagger {
         let context = self.context(text);
         let (tags, confidences) = self.decode(&context);
         let mut spans = spans_of(&tags, &confidences);
-        let found = self.gazetteer.find(text, &context.tokens);
+        let found = &context.found;
 
         // Nationality words are not names of places.
         let mut demonyms = Vec::new();
@@ -309,7 +310,8 @@ impl Tagger {
     fn context<'a>(&self, text: &'a str) -> Context<'a> {
         let tokens = tokenize(text);
         let words: Vec<&str> = tokens.iter().map(|t| t.of(text)).collect();
-        let hits = self.gazetteer.find(text, &tokens).hits(tokens.len());
+        let found = self.gazetteer.find(text, &tokens);
+        let hits = found.hits(tokens.len());
         let sentence_start = (0..words.len())
             .map(|i| i == 0 || matches!(words[i - 1], "." | "!" | "?" | ":" | "\"" | "\u{201c}"))
             .collect();
@@ -320,6 +322,7 @@ impl Tagger {
             shapes: words.iter().map(|w| shape(w)).collect(),
             tokens,
             hits,
+            found,
             sentence_start,
         }
     }
@@ -383,12 +386,7 @@ impl Tagger {
     /// Short forms to full names, within one text.
     fn resolve_names(&self, text: &str, mentions: &mut [Mention]) {
         // Listed organisation aliases: "AP" -> "Associated Press".
-        let aliases: HashMap<&str, &str> = self
-            .gazetteer
-            .organisations
-            .iter()
-            .map(|(alias, canonical)| (alias.as_str(), canonical.as_str()))
-            .collect();
+        let aliases = &self.gazetteer.organisation_by_alias;
         // "Popular Mobilization Forces (PMF)": the acronym names the full mention.
         let mut acronyms: HashMap<String, String> = HashMap::new();
         for mention in mentions.iter() {
@@ -413,7 +411,7 @@ impl Tagger {
             if mention.kind == EntityType::Organisation
                 && let Some(canonical) = aliases.get(mention.text.as_str())
             {
-                mention.canonical = (*canonical).to_owned();
+                mention.canonical = canonical.clone();
                 continue;
             }
             // "al-Yasseri" or "Yasseri" after "Yassine al-Yasseri"; a lone
@@ -439,16 +437,11 @@ impl Tagger {
     /// region), and support from the rest of the text: other mentions and
     /// nationality words in its country, a named region around it.
     fn resolve_places(&self, mentions: &mut [Mention], demonyms: &[Demonym]) {
-        let names: HashMap<&str, &[u32]> = self
-            .gazetteer
-            .place_names
-            .iter()
-            .map(|(name, ids)| (name.as_str(), ids.as_slice()))
-            .collect();
+        let gazetteer = &self.gazetteer;
         let candidates: Vec<&[u32]> = mentions
             .iter()
-            .map(|m| match m.kind {
-                EntityType::Location => names.get(m.text.as_str()).copied().unwrap_or(&[]),
+            .map(|m| match (m.kind, gazetteer.place_by_name.get(m.text.as_str())) {
+                (EntityType::Location, Some(&i)) => gazetteer.place_names[i].1.as_slice(),
                 _ => &[],
             })
             .collect();
@@ -713,6 +706,11 @@ fn feature(id: u64, value: &[u8]) -> u64 {
     xxh3_64_with_seed(value, id)
 }
 
+/// A feature of two values, hashed without joining them.
+fn pair(id: u64, first: &[u8], second: &[u8]) -> u64 {
+    xxh3_64_with_seed(second, feature(id, first))
+}
+
 /// The features of token `i`; `prev` and `prev2` are the tags before it.
 fn token_features(context: &Context<'_>, i: usize, prev: usize, prev2: usize, out: &mut Vec<u64>) {
     let n = context.tokens.len();
@@ -747,9 +745,9 @@ fn token_features(context: &Context<'_>, i: usize, prev: usize, prev2: usize, ou
     let previous_word = if i > 0 { context.tokens[i - 1].of(context.text) } else { "<none>" };
     let (p, p2) = (prev as u8, prev2 as u8);
     let shape0 = shape_at(0).as_bytes();
-    let chars: Vec<char> = lower.chars().collect();
-    let suffix: String = chars[chars.len().saturating_sub(3)..].iter().collect();
-    let prefix: String = chars[..chars.len().min(3)].iter().collect();
+    let suffix = &lower[lower.char_indices().rev().nth(2).map_or(0, |(at, _)| at)..];
+    let prefix = &lower[..lower.char_indices().nth(3).map_or(lower.len(), |(at, _)| at)];
+    let sentence_start = u8::from(context.sentence_start[i]);
     out.extend([
         feature(1, b""),
         feature(2, lower.as_bytes()),
@@ -758,21 +756,21 @@ fn token_features(context: &Context<'_>, i: usize, prev: usize, prev2: usize, ou
         feature(5, word(-2).as_bytes()),
         feature(6, word(2).as_bytes()),
         feature(7, shape0),
-        feature(8, format!("{}|{}", shape_at(-1), shape_at(0)).as_bytes()),
-        feature(9, format!("{}|{}", shape_at(0), shape_at(1)).as_bytes()),
+        pair(8, shape_at(-1).as_bytes(), shape0),
+        pair(9, shape0, shape_at(1).as_bytes()),
         feature(10, suffix.as_bytes()),
         feature(11, prefix.as_bytes()),
         feature(12, &[p]),
         feature(13, &[p2, p]),
-        feature(14, &[&[p][..], shape0].concat()),
-        feature(15, &[&[u8::from(context.sentence_start[i])][..], shape0].concat()),
+        pair(14, &[p], shape0),
+        pair(15, &[sentence_start], shape0),
         feature(16, &[hits(0)]),
         feature(17, &[hits(-1), hits(0), hits(1)]),
         feature(18, &[u8::from(TITLES.contains(&previous_word))]),
         feature(19, raw.as_bytes()),
-        feature(20, &[&[p][..], lower.as_bytes()].concat()),
-        feature(21, format!("{}|{}", lower, word(1)).as_bytes()),
-        feature(22, format!("{}|{}", word(-1), lower).as_bytes()),
+        pair(20, &[p], lower.as_bytes()),
+        pair(21, lower.as_bytes(), word(1).as_bytes()),
+        pair(22, word(-1).as_bytes(), lower.as_bytes()),
         feature(
             23,
             &[

@@ -117,8 +117,8 @@ pub(crate) struct ListHits {
 pub(crate) struct ListMatch {
     pub(crate) first: usize,
     pub(crate) last: usize,
-    /// Index into [`Gazetteer::place_names`] or [`Gazetteer::organisations`] or
-    /// [`Gazetteer::demonyms`].
+    /// The matched pattern: an index into [`Gazetteer::place_names`], the
+    /// organisation aliases, or [`Gazetteer::demonyms`].
     pub(crate) index: usize,
 }
 
@@ -128,8 +128,10 @@ pub(crate) struct Gazetteer {
     /// Distinct place names, each with the places it names.
     pub(crate) place_names: Vec<(String, Vec<u32>)>,
     place_matcher: AhoCorasick,
-    /// (alias, canonical name).
-    pub(crate) organisations: Vec<(String, String)>,
+    /// Place name -> index into `place_names`.
+    pub(crate) place_by_name: HashMap<String, usize>,
+    /// Alias -> canonical organisation name.
+    pub(crate) organisation_by_alias: HashMap<String, String>,
     organisation_matcher: AhoCorasick,
     /// (word, country code).
     pub(crate) demonyms: Vec<(String, String)>,
@@ -216,12 +218,16 @@ impl Gazetteer {
         let demonym_matcher = matcher(demonyms.iter().map(|(word, _)| word));
         let given_names =
             GIVEN_NAMES.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+        let place_by_name =
+            place_names.iter().enumerate().map(|(i, (name, _))| (name.clone(), i)).collect();
+        let organisation_by_alias = organisations.iter().cloned().collect();
         Self {
+            place_by_name,
+            organisation_by_alias,
             given_names,
             places,
             place_names,
             place_matcher,
-            organisations,
             organisation_matcher,
             demonyms,
             demonym_matcher,
@@ -231,15 +237,15 @@ impl Gazetteer {
     /// Matches of places, organisations and nationality words in `text`,
     /// aligned on `tokens`.
     pub(crate) fn find(&self, text: &str, tokens: &[Token]) -> Found {
-        let starts: HashMap<usize, usize> =
-            tokens.iter().enumerate().map(|(i, t)| (t.start, i)).collect();
-        let ends: HashMap<usize, usize> =
-            tokens.iter().enumerate().map(|(i, t)| (t.end, i)).collect();
+        // Tokens are in text order: a binary search finds the token a
+        // match starts or ends with.
+        let starts = |at: usize| tokens.binary_search_by_key(&at, |t| t.start).ok();
+        let ends = |at: usize| tokens.binary_search_by_key(&at, |t| t.end).ok();
         let aligned = |matcher: &AhoCorasick| -> Vec<ListMatch> {
             matcher
                 .find_iter(text)
                 .filter_map(|m| {
-                    let (first, last) = (*starts.get(&m.start())?, *ends.get(&m.end())?);
+                    let (first, last) = (starts(m.start())?, ends(m.end())?);
                     Some(ListMatch { first, last, index: m.pattern().as_usize() })
                 })
                 .collect()

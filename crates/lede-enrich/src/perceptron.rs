@@ -4,6 +4,30 @@
 //! the model does not overfit the last examples it saw.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Feature keys are already hashes: the map uses them as they are.
+#[derive(Debug, Default, Clone, Copy)]
+struct KeyIsHash(u64);
+
+impl Hasher for KeyIsHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (the keys are `u64`); fold anything else.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+}
+
+type Weights<T> = HashMap<u64, T, BuildHasherDefault<KeyIsHash>>;
 
 /// BIO tags: outside, or the beginning / inside of a person, organisation
 /// or location name.
@@ -23,7 +47,7 @@ pub enum ModelError {
 }
 
 /// The sum of the features' weights, per tag.
-fn scores(weights: &HashMap<u64, [f32; N_TAGS]>, features: &[u64]) -> [f32; N_TAGS] {
+fn scores(weights: &Weights<[f32; N_TAGS]>, features: &[u64]) -> [f32; N_TAGS] {
     let mut scores = [0.0; N_TAGS];
     for row in features.iter().filter_map(|feature| weights.get(feature)) {
         for (score, weight) in scores.iter_mut().zip(row) {
@@ -36,7 +60,7 @@ fn scores(weights: &HashMap<u64, [f32; N_TAGS]>, features: &[u64]) -> [f32; N_TA
 /// Weights per feature and tag.
 #[derive(Debug, Default, Clone)]
 pub struct Model {
-    weights: HashMap<u64, [f32; N_TAGS]>,
+    weights: Weights<[f32; N_TAGS]>,
 }
 
 impl Model {
@@ -81,7 +105,7 @@ impl Model {
         if rest.len() != count.saturating_mul(entry) {
             return Err(ModelError::Format("length"));
         }
-        let mut weights = HashMap::with_capacity(count);
+        let mut weights = Weights::with_capacity_and_hasher(count, Default::default());
         while let Some((hash, tail)) = rest.split_first_chunk::<8>() {
             let mut row = [0.0; N_TAGS];
             for (i, weight) in row.iter_mut().enumerate() {
@@ -98,11 +122,11 @@ impl Model {
 /// Learns a [`Model`].
 #[derive(Debug, Default)]
 pub struct Trainer {
-    weights: HashMap<u64, [f32; N_TAGS]>,
+    weights: Weights<[f32; N_TAGS]>,
     /// Running sums for the average, updated lazily.
-    totals: HashMap<u64, [f64; N_TAGS]>,
+    totals: Weights<[f64; N_TAGS]>,
     /// When each weight last changed.
-    stamps: HashMap<u64, [u64; N_TAGS]>,
+    stamps: Weights<[u64; N_TAGS]>,
     step: u64,
 }
 
