@@ -3,6 +3,7 @@
 //!
 //! - [`fetch`]: the HTTP client (the only HTTP client in Lede), with size and
 //!   time limits and conditional GET.
+//! - [`repair`]: documents the parser refuses (Atom 0.3, odd types) rewritten.
 //! - [`charset`]: whatever encoding the server sent, to UTF-8.
 //! - [`discover`]: the feeds an HTML page advertises.
 //! - [`parse`]: feed documents (RSS, Atom, JSON Feed, sitemaps) to Articles.
@@ -20,6 +21,7 @@ pub mod fetch;
 pub mod normalize;
 pub mod parse;
 pub mod politeness;
+pub mod repair;
 pub mod poller;
 pub mod schedule;
 pub mod sitemap;

@@ -8,6 +8,7 @@ use lede_core::{Article, FeedId};
 use url::Url;
 
 use crate::charset::to_utf8;
+use crate::repair;
 use crate::normalize::{canonical_url, html_to_paragraphs, html_to_text};
 use crate::sitemap::{is_sitemap, parse_sitemap};
 use crate::websub::HubLink;
@@ -68,7 +69,16 @@ pub fn parse_feed(
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
         .build();
-    let feed = parser.parse(&*body).map_err(|e| ParseError::NotAFeed(e.to_string()))?;
+    // Documents feed-rs refuses or misreads are repaired and read again.
+    let parsed = if repair::needed(&body) { None } else { parser.parse(&*body).ok() };
+    let feed = match parsed {
+        Some(feed) => feed,
+        None => match repair::repair(&body) {
+            Some(repaired) => parser.parse(repaired.as_slice()),
+            None => parser.parse(&*body),
+        }
+        .map_err(|e| ParseError::NotAFeed(e.to_string()))?,
+    };
     let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
     let source = title
         .clone()

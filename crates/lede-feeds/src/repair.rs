@@ -1,0 +1,215 @@
+//! Documents feed-rs refuses or misreads, rewritten to what they mean, so
+//! the one parser reads them. The rewrite streams the document through
+//! quick-xml and changes only:
+//!
+//! - Atom 0.3 (2003, namespace `http://purl.org/atom/ns#`, still served by
+//!   old blogging engines) to Atom 1.0: the namespace URI; `issued` ->
+//!   `published` (else `created`), `modified` -> `updated`, `tagline` ->
+//!   `subtitle`, `copyright` -> `rights`, `url` -> `uri` in people;
+//! - Atom text constructs of either version with a type feed-rs does not
+//!   know: an HTML type or `mode="escaped"` -> `type="html"`, XHTML or
+//!   `mode="xml"` -> `type="xhtml"`, base64 (`mode="base64"` or a binary
+//!   type) decoded, any other type -> `type="text"`;
+//! - an `<rss>` root without a `version` gets `version="2.0"`.
+//!
+//! Everything else passes through byte for byte. [`needed`] says, cheaply,
+//! whether a document is Atom 0.3; others are repaired only after feed-rs
+//! refused them.
+
+use std::borrow::Cow;
+
+use quick_xml::Reader;
+use quick_xml::Writer;
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+
+const ATOM_03: &[u8] = b"http://purl.org/atom/ns#";
+const ATOM_10: &str = "http://www.w3.org/2005/Atom";
+
+/// Whether `body` must be repaired before feed-rs reads it (Atom 0.3,
+/// which feed-rs parses as an empty feed rather than refusing).
+pub fn needed(body: &[u8]) -> bool {
+    contains(body, ATOM_03)
+}
+
+/// The repaired document; `None` when it is not XML quick-xml can stream
+/// (feed-rs then reports the original's error).
+pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
+    let mut reader = Reader::from_reader(body);
+    let mut writer = Writer::new(Vec::with_capacity(body.len() + 64));
+    let mut buffer = Vec::new();
+    // Element names open above the current event (local names).
+    let mut open: Vec<Vec<u8>> = Vec::new();
+    let mut base64_content = false;
+    let mut saw_issued = false;
+    loop {
+        let event = reader.read_event_into(&mut buffer).ok()?;
+        match event {
+            Event::Eof => break,
+            Event::Start(start) => {
+                let local = start.local_name().as_ref().to_vec();
+                saw_issued |= local == b"issued";
+                base64_content = is_base64(&start);
+                let mut rewritten = rewrite_start(&start, &open);
+                if open.is_empty() && local == b"rss" && attribute(&start, b"version").is_none() {
+                    rewritten.push_attribute(("version", "2.0"));
+                }
+                open.push(local);
+                writer.write_event(Event::Start(rewritten)).ok()?;
+            }
+            Event::Empty(start) => {
+                let rewritten = rewrite_start(&start, &open);
+                writer.write_event(Event::Empty(rewritten)).ok()?;
+            }
+            Event::End(end) => {
+                let local = open.pop().unwrap_or_default();
+                base64_content = false;
+                let name = renamed(end.name().as_ref(), &local, &open);
+                writer.write_event(Event::End(BytesEnd::new(name))).ok()?;
+            }
+            Event::Text(text) if base64_content => {
+                let decoded = decode_base64(&text.decode().ok()?)?;
+                writer.write_event(Event::Text(BytesText::new(&decoded))).ok()?;
+            }
+            other => writer.write_event(other).ok()?,
+        }
+        buffer.clear();
+    }
+    let upgraded = writer.into_inner();
+    // `created` stands in for `issued` in documents that never give one.
+    Some(if saw_issued { upgraded } else { created_as_published(upgraded) })
+}
+
+/// Base64 content: `mode="base64"` (Atom 0.3) or a binary type (Atom 1.0).
+fn is_base64(start: &BytesStart<'_>) -> bool {
+    attribute(start, b"mode").as_deref() == Some(b"base64".as_slice())
+        || attribute(start, b"type").is_some_and(|kind| {
+            !kind.starts_with(b"text/")
+                && !kind.ends_with(b"xml")
+                && !matches!(kind.as_slice(), b"text" | b"html" | b"xhtml")
+        })
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+fn attribute(start: &BytesStart<'_>, name: &[u8]) -> Option<Vec<u8>> {
+    start
+        .attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| a.value.into_owned())
+}
+
+/// The Atom 1.0 name of an Atom 0.3 element, keeping its prefix.
+fn renamed(qualified: &[u8], local: &[u8], parents: &[Vec<u8>]) -> String {
+    let new_local: &[u8] = match local {
+        b"issued" => b"published",
+        b"modified" => b"updated",
+        b"tagline" => b"subtitle",
+        b"copyright" => b"rights",
+        b"url" if parents.last().is_some_and(|p| matches!(p.as_slice(), b"author" | b"contributor")) => b"uri",
+        other => other,
+    };
+    let prefix = &qualified[..qualified.len() - local.len()];
+    String::from_utf8_lossy(&[prefix, new_local].concat()).into_owned()
+}
+
+fn rewrite_start<'a>(start: &BytesStart<'a>, parents: &[Vec<u8>]) -> BytesStart<'static> {
+    let local = start.local_name().as_ref().to_vec();
+    let name = renamed(start.name().as_ref(), &local, parents);
+    let mode = attribute(start, b"mode");
+    let kind = attribute(start, b"type");
+    let text_construct = matches!(
+        local.as_slice(),
+        b"title" | b"summary" | b"content" | b"tagline" | b"copyright" | b"info"
+    );
+    let mut rewritten = BytesStart::new(name);
+    for attribute in start.attributes().flatten() {
+        let key = attribute.key.as_ref();
+        if key == b"mode" || (text_construct && key == b"type") {
+            continue;
+        }
+        let value: Cow<'_, [u8]> = if attribute.value.as_ref() == ATOM_03 {
+            Cow::Borrowed(ATOM_10.as_bytes())
+        } else {
+            attribute.value.clone()
+        };
+        if key == b"version" && local == b"feed" {
+            continue;
+        }
+        rewritten.push_attribute((key, value.as_ref()));
+    }
+    if text_construct {
+        let new_type: &[u8] = match (kind.as_deref(), mode.as_deref()) {
+            (Some(b"xhtml" | b"application/xhtml+xml"), _) | (_, Some(b"xml")) => b"xhtml",
+            (Some(k), _) if k.ends_with(b"html") => b"html",
+            (Some(b"text" | b"text/plain") | None, None) => b"text",
+            (_, Some(b"escaped")) => b"html",
+            // Base64 is decoded; what it held is read as HTML, as readers do.
+            _ if is_base64(start) => b"html",
+            _ => b"text",
+        };
+        rewritten.push_attribute((b"type".as_slice(), new_type));
+    }
+    rewritten
+}
+
+/// `<created>` renamed `<published>`, for documents whose entries lack `issued`.
+fn created_as_published(document: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&document);
+    if !text.contains("created>") {
+        return document;
+    }
+    text.replace("<created>", "<published>").replace("</created>", "</published>").into_bytes()
+}
+
+/// Standard base64 (RFC 4648), whitespace ignored.
+fn decode_base64(text: &str) -> Option<String> {
+    let mut bits = 0u32;
+    let mut count = 0;
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(value);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atom_03_becomes_atom_10() {
+        let old = br#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><tagline>T</tagline>
+            <entry><title type="text/html" mode="escaped">&lt;b&gt;Hi&lt;/b&gt;</title>
+            <issued>2003-12-13T08:29:29-04:00</issued><modified>2003-12-13T18:30:02Z</modified>
+            <author><name>Mark</name><url>http://example.org/</url></author>
+            <content type="text/plain" mode="base64">SGVsbG8=</content></entry></feed>"#;
+        let new = String::from_utf8(repair(old).unwrap_or_default()).unwrap_or_default();
+        assert!(new.contains(r#"<feed xmlns="http://www.w3.org/2005/Atom">"#), "{new}");
+        assert!(new.contains("<subtitle type=\"text\">T</subtitle>"), "{new}");
+        assert!(new.contains(r#"<title type="html">&lt;b&gt;Hi&lt;/b&gt;</title>"#), "{new}");
+        assert!(new.contains("<published>2003-12-13T08:29:29-04:00</published>"), "{new}");
+        assert!(new.contains("<updated>2003-12-13T18:30:02Z</updated>"), "{new}");
+        assert!(new.contains("<uri>http://example.org/</uri>"), "{new}");
+        assert!(new.contains(r#"<content type="html">Hello</content>"#), "{new}");
+        let rss = repair(b"<rss><channel><item><title>A</title></item></channel></rss>");
+        let rss = String::from_utf8(rss.unwrap_or_default()).unwrap_or_default();
+        assert!(rss.starts_with(r#"<rss version="2.0">"#), "{rss}");
+    }
+}
