@@ -10,7 +10,8 @@ Fields compared on entries both parsers found, in document order:
   link    the entry's link, both canonicalised as Lede does (host lower-cased,
           fragment and tracking parameters dropped)
   id      feedparser's `id` against Lede's `guid`
-  dates   published and updated, as UTC seconds (feedparser's *_parsed)
+  date    the entry's date, UTC seconds: published, else updated (feedparser
+          copies one into the other; the pair would compare its aliasing)
   author  the first author's name
   text    summary or content, tags stripped, first 200 characters
 
@@ -32,7 +33,7 @@ import urllib.parse
 
 import feedparser
 
-FIELDS = ["title", "link", "id", "dates", "author", "text"]
+FIELDS = ["title", "link", "id", "date", "author", "text"]
 TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|ref_src)$", re.I)
 TAG = re.compile(r"<[^>]*>")
 
@@ -77,7 +78,7 @@ def from_feedparser(entry):
         "title": text(entry.get("title")),
         "link": canonical(entry.get("link")),
         "id": (entry.get("id") or "").strip() or None,
-        "dates": (seconds(entry.get("published_parsed")), seconds(entry.get("updated_parsed"))),
+        "date": seconds(entry.get("published_parsed") or entry.get("updated_parsed")),
         "author": text(author),
         "text": (text(body) or "")[:200] or None,
     }
@@ -90,7 +91,7 @@ def from_lede(article):
         "title": text(article.get("title")),
         "link": canonical(article.get("url")),
         "id": (article.get("guid") or "").strip() or None,
-        "dates": (iso_seconds(article.get("published_at")), iso_seconds(article.get("updated_at"))),
+        "date": iso_seconds(article.get("published_at") or article.get("updated_at")),
         "author": text(authors[0]) if authors else None,
         "text": (text(body) or "")[:200] or None,
     }

@@ -69,8 +69,10 @@ pub fn parse_feed(
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
         .build();
-    // Documents feed-rs refuses or misreads are repaired and read again.
+    // Documents feed-rs refuses or misreads (no entries where the document
+    // has some) are repaired and read again.
     let parsed = if repair::needed(&body) { None } else { parser.parse(&*body).ok() };
+    let parsed = parsed.filter(|feed| !feed.entries.is_empty() || !repair::has_entries(&body));
     let feed = match parsed {
         Some(feed) => feed,
         None => match repair::repair(&body) {
@@ -228,13 +230,20 @@ fn entry_key(guid: Option<&str>, url: Option<&str>, title: &str, content_hash: &
 }
 
 /// The entry's main link: `rel="alternate"` (or no rel) first.
+/// The entry's page: its alternate link (a link without `rel`, or
+/// `rel="alternate"`; enclosures, `related`, `self` and the like are not
+/// the article), else its id when that is an http(s) URL (an RSS `guid` is
+/// a permalink by default; Atom ids are often the page's URL).
 fn entry_link(entry: &Entry) -> Option<&str> {
     entry
         .links
         .iter()
         .find(|link| link.rel.as_deref().is_none_or(|rel| rel == "alternate"))
-        .or_else(|| entry.links.first())
         .map(|link| link.href.as_str())
+        .or_else(|| {
+            let id = entry.id.trim();
+            (id.starts_with("http://") || id.starts_with("https://")).then_some(id)
+        })
 }
 
 fn is_plain(text: &Text) -> bool {

@@ -4,7 +4,7 @@
 //!
 //! - Atom 0.3 (2003, namespace `http://purl.org/atom/ns#`, still served by
 //!   old blogging engines) to Atom 1.0: the namespace URI; `issued` ->
-//!   `published` (else `created`), `modified` -> `updated`, `tagline` ->
+//!   `published`, `modified` -> `updated`, `tagline` ->
 //!   `subtitle`, `copyright` -> `rights`, `url` -> `uri` in people;
 //! - Atom text constructs of either version with a type feed-rs does not
 //!   know: an HTML type or `mode="escaped"` -> `type="html"`, XHTML or
@@ -28,7 +28,13 @@ const ATOM_10: &str = "http://www.w3.org/2005/Atom";
 /// Whether `body` must be repaired before feed-rs reads it (Atom 0.3,
 /// which feed-rs parses as an empty feed rather than refusing).
 pub fn needed(body: &[u8]) -> bool {
-    contains(body, ATOM_03)
+    contains(body, ATOM_03) || contains(body, b"backend.userland.com/rss")
+}
+
+/// Whether the document has `<item>` or `<entry>` elements (so a parse
+/// that found none missed them).
+pub fn has_entries(body: &[u8]) -> bool {
+    contains(body, b"<item") || contains(body, b"<entry") || contains(body, b":item") || contains(body, b":entry")
 }
 
 /// The repaired document; `None` when it is not XML quick-xml can stream
@@ -40,24 +46,42 @@ pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
     // Element names open above the current event (local names).
     let mut open: Vec<Vec<u8>> = Vec::new();
     let mut base64_content = false;
-    let mut saw_issued = false;
+    // Text constructs are rewritten in Atom documents only (RSS and Media
+    // RSS titles are not Atom's).
+    let mut atom = false;
+    let mut rdf = false;
+
     loop {
         let event = reader.read_event_into(&mut buffer).ok()?;
         match event {
             Event::Eof => break,
             Event::Start(start) => {
                 let local = start.local_name().as_ref().to_vec();
-                saw_issued |= local == b"issued";
-                base64_content = is_base64(&start);
-                let mut rewritten = rewrite_start(&start, &open);
-                if open.is_empty() && local == b"rss" && attribute(&start, b"version").is_none() {
-                    rewritten.push_attribute(("version", "2.0"));
+                if open.is_empty() {
+                    atom = local == b"feed";
+                    rdf = local == b"RDF";
                 }
+                let construct = atom && is_text_construct(&start);
+                base64_content = construct && is_base64(&start);
+                let mut rewritten = rewrite_start(&start, &open, construct);
+                if open.is_empty() && local == b"rss" {
+                    rewritten = rss_root(&rewritten);
+                }
+                // An RSS 1.0 item names its page in rdf:about; feed-rs drops
+                // items without a <link>, so the page is given as one too.
+                let about = (rdf && local == b"item").then(|| attribute(&start, b"about")).flatten();
                 open.push(local);
                 writer.write_event(Event::Start(rewritten)).ok()?;
+                if let Some(about) = about {
+                    let about = String::from_utf8_lossy(&about).into_owned();
+                    writer.write_event(Event::Start(BytesStart::new("link"))).ok()?;
+                    writer.write_event(Event::Text(BytesText::from_escaped(about))).ok()?;
+                    writer.write_event(Event::End(BytesEnd::new("link"))).ok()?;
+                }
             }
             Event::Empty(start) => {
-                let rewritten = rewrite_start(&start, &open);
+                let construct = atom && is_text_construct(&start);
+                let rewritten = rewrite_start(&start, &open, construct);
                 writer.write_event(Event::Empty(rewritten)).ok()?;
             }
             Event::End(end) => {
@@ -74,16 +98,28 @@ pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
         }
         buffer.clear();
     }
-    let upgraded = writer.into_inner();
-    // `created` stands in for `issued` in documents that never give one.
-    Some(if saw_issued { upgraded } else { created_as_published(upgraded) })
+    Some(writer.into_inner())
+}
+
+/// An `<rss>` root with a `version` (2.0 if it had none) and without a
+/// default namespace (some servers declare one; feed-rs then sees no RSS).
+fn rss_root(start: &BytesStart<'_>) -> BytesStart<'static> {
+    let mut root = BytesStart::new(String::from_utf8_lossy(start.name().as_ref()).into_owned());
+    for attribute in start.attributes().flatten().filter(|a| a.key.as_ref() != b"xmlns") {
+        root.push_attribute((attribute.key.as_ref(), attribute.value.as_ref()));
+    }
+    if attribute(start, b"version").is_none() {
+        root.push_attribute(("version", "2.0"));
+    }
+    root
 }
 
 /// Base64 content: `mode="base64"` (Atom 0.3) or a binary type (Atom 1.0).
 fn is_base64(start: &BytesStart<'_>) -> bool {
     attribute(start, b"mode").as_deref() == Some(b"base64".as_slice())
         || attribute(start, b"type").is_some_and(|kind| {
-            !kind.starts_with(b"text/")
+            !kind.is_empty()
+                && !kind.starts_with(b"text/")
                 && !kind.ends_with(b"xml")
                 && !matches!(kind.as_slice(), b"text" | b"html" | b"xhtml")
         })
@@ -115,15 +151,20 @@ fn renamed(qualified: &[u8], local: &[u8], parents: &[Vec<u8>]) -> String {
     String::from_utf8_lossy(&[prefix, new_local].concat()).into_owned()
 }
 
-fn rewrite_start<'a>(start: &BytesStart<'a>, parents: &[Vec<u8>]) -> BytesStart<'static> {
+/// An Atom text construct: an unprefixed `title`, `summary`, `content`, ...
+fn is_text_construct(start: &BytesStart<'_>) -> bool {
+    start.name().prefix().is_none()
+        && matches!(
+            start.local_name().as_ref(),
+            b"title" | b"summary" | b"content" | b"tagline" | b"copyright" | b"info" | b"subtitle" | b"rights"
+        )
+}
+
+fn rewrite_start<'a>(start: &BytesStart<'a>, parents: &[Vec<u8>], text_construct: bool) -> BytesStart<'static> {
     let local = start.local_name().as_ref().to_vec();
     let name = renamed(start.name().as_ref(), &local, parents);
     let mode = attribute(start, b"mode");
     let kind = attribute(start, b"type");
-    let text_construct = matches!(
-        local.as_slice(),
-        b"title" | b"summary" | b"content" | b"tagline" | b"copyright" | b"info"
-    );
     let mut rewritten = BytesStart::new(name);
     for attribute in start.attributes().flatten() {
         let key = attribute.key.as_ref();
@@ -153,15 +194,6 @@ fn rewrite_start<'a>(start: &BytesStart<'a>, parents: &[Vec<u8>]) -> BytesStart<
         rewritten.push_attribute((b"type".as_slice(), new_type));
     }
     rewritten
-}
-
-/// `<created>` renamed `<published>`, for documents whose entries lack `issued`.
-fn created_as_published(document: Vec<u8>) -> Vec<u8> {
-    let text = String::from_utf8_lossy(&document);
-    if !text.contains("created>") {
-        return document;
-    }
-    text.replace("<created>", "<published>").replace("</created>", "</published>").into_bytes()
 }
 
 /// Standard base64 (RFC 4648), whitespace ignored.
