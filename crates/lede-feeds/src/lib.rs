@@ -5,6 +5,7 @@
 //!   time limits and conditional GET.
 //! - [`repair`]: documents the parser refuses (Atom 0.3, odd types) rewritten.
 //! - [`charset`]: whatever encoding the server sent, to UTF-8.
+//! - [`dates`]: the liberal date parser every feed date goes through.
 //! - [`discover`]: the feeds an HTML page advertises.
 //! - [`parse`]: feed documents (RSS, Atom, JSON Feed, sitemaps) to Articles.
 //! - [`sitemap`]: Google News sitemaps and sitemaps with `lastmod`.
@@ -16,13 +17,14 @@
 //! - [`websub`]: push: hub discovery, subscription, verification, signatures.
 
 pub mod charset;
+pub mod dates;
 pub mod discover;
 pub mod fetch;
 pub mod normalize;
 pub mod parse;
 pub mod politeness;
-pub mod repair;
 pub mod poller;
+pub mod repair;
 pub mod schedule;
 pub mod sitemap;
 pub mod state;

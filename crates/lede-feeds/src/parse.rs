@@ -8,8 +8,9 @@ use lede_core::{Article, FeedId};
 use url::Url;
 
 use crate::charset::to_utf8;
-use crate::repair;
+use crate::dates::parse_date;
 use crate::normalize::{canonical_url, html_to_paragraphs, html_to_text};
+use crate::repair;
 use crate::sitemap::{is_sitemap, parse_sitemap};
 use crate::websub::HubLink;
 
@@ -26,6 +27,9 @@ pub struct ParsedFeed {
     /// The WebSub hub the document names (`<link rel="hub">`), with its
     /// `self` URL as the topic.
     pub hub_link: Option<HubLink>,
+    /// Dates in the document no format Lede knows could read (the entries
+    /// keep no date; the feed is not failed for it).
+    pub unparsed_dates: usize,
 }
 
 /// Why a document is not a feed.
@@ -63,11 +67,23 @@ pub fn parse_feed(
     if is_sitemap(&body) {
         return sitemap_feed(feed_id, &body, base.as_ref(), fetched_at);
     }
+    // Dates feed-rs hands to the liberal parser and it could not read.
+    let unparsed = std::rc::Rc::new(std::cell::Cell::new(0));
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base.as_ref().map(Url::as_str))
         // Lede makes its own ids for entries without one (see `entry_key`).
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
+        .timestamp_parser({
+            let unparsed = unparsed.clone();
+            move |text| {
+                let parsed = parse_date(text);
+                if parsed.is_none() {
+                    unparsed.set(unparsed.get() + 1);
+                }
+                parsed
+            }
+        })
         .build();
     // Documents feed-rs refuses or misreads (no entries where the document
     // has some) are repaired and read again.
@@ -75,7 +91,7 @@ pub fn parse_feed(
     let parsed = parsed.filter(|feed| !feed.entries.is_empty() || !repair::has_entries(&body));
     let feed = match parsed {
         Some(feed) => feed,
-        None => match repair::repair(&body) {
+        None => match repair::repair(&body).inspect(|_| unparsed.set(0)) {
             Some(repaired) => parser.parse(repaired.as_slice()),
             None => parser.parse(&*body),
         }
@@ -102,7 +118,7 @@ pub fn parse_feed(
             .map(|link| link.href.clone())
     };
     let hub_link = HubLink::new(link_to("hub"), link_to("self"), location);
-    Ok(ParsedFeed { title, articles, ttl, hub_link })
+    Ok(ParsedFeed { title, articles, ttl, hub_link, unparsed_dates: unparsed.get() })
 }
 
 /// The RSS syndication module's hint, `<sy:updatePeriod>` (hourly, daily,
@@ -167,7 +183,7 @@ fn sitemap_feed(
             })
         })
         .collect();
-    Ok(ParsedFeed { title: None, articles, ttl: None, hub_link: None })
+    Ok(ParsedFeed { title: None, articles, ttl: None, hub_link: None, unparsed_dates: 0 })
 }
 
 fn article_of(

@@ -89,6 +89,8 @@ pub struct PollOutput {
     pub hint: Option<Duration>,
     /// The WebSub hub that pushes this feed (`Link` header, else the document).
     pub hub_link: Option<HubLink>,
+    /// Dates in the document that could not be read.
+    pub unparsed_dates: usize,
 }
 
 /// Polls one feed.
@@ -172,6 +174,7 @@ impl FeedPoller {
                 gone,
                 hint,
                 hub_link: None,
+                unparsed_dates: 0,
             };
         if self.state.gone.as_ref().is_some_and(|gone| gone.url == url) {
             return Ok(unchanged(true, None, None));
@@ -245,6 +248,7 @@ impl FeedPoller {
                 gone: false,
                 hint: fresh_for.or(self.hint),
                 hub_link,
+                unparsed_dates: 0,
             });
         }
         let parsed = parse_feed(&self.spec.id, &body, &final_url, charset.as_deref(), now)
@@ -269,6 +273,7 @@ impl FeedPoller {
             gone: false,
             hint,
             hub_link: hub_link.or(parsed.hub_link),
+            unparsed_dates: parsed.unparsed_dates,
         })
     }
 

@@ -34,7 +34,10 @@ pub fn needed(body: &[u8]) -> bool {
 /// Whether the document has `<item>` or `<entry>` elements (so a parse
 /// that found none missed them).
 pub fn has_entries(body: &[u8]) -> bool {
-    contains(body, b"<item") || contains(body, b"<entry") || contains(body, b":item") || contains(body, b":entry")
+    contains(body, b"<item")
+        || contains(body, b"<entry")
+        || contains(body, b":item")
+        || contains(body, b":entry")
 }
 
 /// The repaired document; `None` when it is not XML quick-xml can stream
@@ -69,7 +72,8 @@ pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
                 }
                 // An RSS 1.0 item names its page in rdf:about; feed-rs drops
                 // items without a <link>, so the page is given as one too.
-                let about = (rdf && local == b"item").then(|| attribute(&start, b"about")).flatten();
+                let about =
+                    (rdf && local == b"item").then(|| attribute(&start, b"about")).flatten();
                 open.push(local);
                 writer.write_event(Event::Start(rewritten)).ok()?;
                 if let Some(about) = about {
@@ -144,7 +148,13 @@ fn renamed(qualified: &[u8], local: &[u8], parents: &[Vec<u8>]) -> String {
         b"modified" => b"updated",
         b"tagline" => b"subtitle",
         b"copyright" => b"rights",
-        b"url" if parents.last().is_some_and(|p| matches!(p.as_slice(), b"author" | b"contributor")) => b"uri",
+        b"url"
+            if parents
+                .last()
+                .is_some_and(|p| matches!(p.as_slice(), b"author" | b"contributor")) =>
+        {
+            b"uri"
+        }
         other => other,
     };
     let prefix = &qualified[..qualified.len() - local.len()];
@@ -156,11 +166,22 @@ fn is_text_construct(start: &BytesStart<'_>) -> bool {
     start.name().prefix().is_none()
         && matches!(
             start.local_name().as_ref(),
-            b"title" | b"summary" | b"content" | b"tagline" | b"copyright" | b"info" | b"subtitle" | b"rights"
+            b"title"
+                | b"summary"
+                | b"content"
+                | b"tagline"
+                | b"copyright"
+                | b"info"
+                | b"subtitle"
+                | b"rights"
         )
 }
 
-fn rewrite_start<'a>(start: &BytesStart<'a>, parents: &[Vec<u8>], text_construct: bool) -> BytesStart<'static> {
+fn rewrite_start<'a>(
+    start: &BytesStart<'a>,
+    parents: &[Vec<u8>],
+    text_construct: bool,
+) -> BytesStart<'static> {
     let local = start.local_name().as_ref().to_vec();
     let name = renamed(start.name().as_ref(), &local, parents);
     let mode = attribute(start, b"mode");

@@ -285,6 +285,7 @@ async fn run_feed(
         match polled {
             Ok(output) => {
                 let (entries, changed) = (output.entries_in_document, output.articles.len());
+                let unparsed_dates = output.unparsed_dates;
                 Box::pin(to_story.hand_over(&mut poller, output.articles, output.next_state)).await;
                 if output.gone {
                     FeedGone { feed: &feed, url: poller.url() }.emit(&metrics);
@@ -303,6 +304,7 @@ async fn run_feed(
                     changed,
                     not_modified: output.not_modified,
                     next_poll_in,
+                    unparsed_dates,
                 }
                 .emit(&metrics);
                 if let (Some(push), Some(link)) = (&mut push, output.hub_link)

@@ -55,6 +55,7 @@ pub struct Metrics {
     articles_published: Family<KindLabels, Counter>,
     story_decisions: Family<DecisionLabels, Counter>,
     commit_errors: Counter,
+    unparsed_dates: Counter,
     websub_subscribe_requests: Family<OutcomeLabels, Counter>,
     websub_verifications: Family<OutcomeLabels, Counter>,
     websub_deliveries: Family<OutcomeLabels, Counter>,
@@ -127,6 +128,11 @@ impl Metrics {
             metrics.commit_errors.clone(),
         );
         registry.register(
+            "lede_feed_unparsed_dates",
+            "Dates in polled documents that no known format reads (the entries keep no date)",
+            metrics.unparsed_dates.clone(),
+        );
+        registry.register(
             "lede_websub_subscribe_requests",
             "WebSub subscription requests sent to hubs, by outcome (accepted, failed)",
             metrics.websub_subscribe_requests.clone(),
@@ -181,11 +187,21 @@ pub struct PollSucceeded<'a> {
     pub not_modified: bool,
     /// When the next poll is due.
     pub next_poll_in: std::time::Duration,
+    /// Dates in the document that could not be read.
+    pub unparsed_dates: usize,
 }
 
 impl PollSucceeded<'_> {
     /// Log and count.
     pub fn emit(&self, metrics: &Metrics) {
+        if self.unparsed_dates > 0 {
+            tracing::warn!(
+                feed = self.feed,
+                count = self.unparsed_dates,
+                "feed has dates no known format reads"
+            );
+            metrics.unparsed_dates.inc_by(self.unparsed_dates as u64);
+        }
         tracing::debug!(
             feed = self.feed,
             entries = self.entries,
@@ -498,6 +514,7 @@ mod tests {
             changed: 3,
             not_modified: false,
             next_poll_in: std::time::Duration::from_secs(60),
+            unparsed_dates: 1,
         }
         .emit(&metrics);
         assert_eq!(metrics.status()["f"].last_outcome, Some("ok"));
@@ -506,6 +523,7 @@ mod tests {
         assert!(text.contains("lede_articles_published_total{kind=\"article.new\"} 2"), "{text}");
         assert!(text.contains("lede_feed_polls_total{outcome=\"ok\"} 1"), "{text}");
         assert!(text.contains("lede_story_decisions_total{decision=\"source\"} 1"), "{text}");
+        assert!(text.contains("lede_feed_unparsed_dates_total 1"), "{text}");
         for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
             assert!(
                 line.starts_with("lede_")
