@@ -10,7 +10,10 @@
 //!   know: an HTML type or `mode="escaped"` -> `type="html"`, XHTML or
 //!   `mode="xml"` -> `type="xhtml"`, base64 (`mode="base64"` or a binary
 //!   type) decoded, any other type -> `type="text"`;
-//! - an `<rss>` root without a `version` gets `version="2.0"`.
+//! - RSS 0.90 (namespace `http://my.netscape.com/rdf/simple/0.9/`) is read
+//!   as RSS 1.0, which it is the first draft of;
+//! - an `<rss>` root of any or no version is read as 2.0, without a
+//!   default namespace.
 //!
 //! Everything else passes through byte for byte. [`needed`] says, cheaply,
 //! whether a document is Atom 0.3; others are repaired only after feed-rs
@@ -24,11 +27,13 @@ use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
 const ATOM_03: &[u8] = b"http://purl.org/atom/ns#";
 const ATOM_10: &str = "http://www.w3.org/2005/Atom";
+const RSS_090: &[u8] = b"http://my.netscape.com/rdf/simple/0.9/";
+const RSS_10: &str = "http://purl.org/rss/1.0/";
 
 /// Whether `body` must be repaired before feed-rs reads it (Atom 0.3,
 /// which feed-rs parses as an empty feed rather than refusing).
 pub fn needed(body: &[u8]) -> bool {
-    contains(body, ATOM_03) || contains(body, b"backend.userland.com/rss")
+    contains(body, ATOM_03) || contains(body, b"backend.userland.com/rss") || contains(body, RSS_090)
 }
 
 /// Whether the document has `<item>` or `<entry>` elements (so a parse
@@ -105,16 +110,16 @@ pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
     Some(writer.into_inner())
 }
 
-/// An `<rss>` root with a `version` (2.0 if it had none) and without a
+/// An `<rss>` root as version 2.0 (RSS 0.9x are subsets of it; feed-rs
+/// refuses versions it does not list, and a missing one) and without a
 /// default namespace (some servers declare one; feed-rs then sees no RSS).
 fn rss_root(start: &BytesStart<'_>) -> BytesStart<'static> {
     let mut root = BytesStart::new(String::from_utf8_lossy(start.name().as_ref()).into_owned());
-    for attribute in start.attributes().flatten().filter(|a| a.key.as_ref() != b"xmlns") {
+    let kept = |key: &[u8]| key != b"xmlns" && key != b"version";
+    for attribute in start.attributes().flatten().filter(|a| kept(a.key.as_ref())) {
         root.push_attribute((attribute.key.as_ref(), attribute.value.as_ref()));
     }
-    if attribute(start, b"version").is_none() {
-        root.push_attribute(("version", "2.0"));
-    }
+    root.push_attribute(("version", "2.0"));
     root
 }
 
@@ -192,10 +197,10 @@ fn rewrite_start<'a>(
         if key == b"mode" || (text_construct && key == b"type") {
             continue;
         }
-        let value: Cow<'_, [u8]> = if attribute.value.as_ref() == ATOM_03 {
-            Cow::Borrowed(ATOM_10.as_bytes())
-        } else {
-            attribute.value.clone()
+        let value: Cow<'_, [u8]> = match attribute.value.as_ref() {
+            ATOM_03 => Cow::Borrowed(ATOM_10.as_bytes()),
+            RSS_090 => Cow::Borrowed(RSS_10.as_bytes()),
+            _ => attribute.value.clone(),
         };
         if key == b"version" && local == b"feed" {
             continue;
