@@ -195,7 +195,13 @@ fn article_of(
 ) -> Article {
     let guid = Some(entry.id.trim().to_owned()).filter(|id| !id.is_empty());
     let url = entry_link(entry).and_then(|href| canonical_url(href, base)).map(String::from);
-    let title = entry.title.as_ref().map(text_of).unwrap_or_default();
+    // Media RSS titles stand in for a missing title.
+    let title = entry
+        .title
+        .as_ref()
+        .or_else(|| entry.media.iter().find_map(|media| media.title.as_ref()))
+        .map(text_of)
+        .unwrap_or_default();
     let summary_paragraphs = entry.summary.as_ref().map(paragraphs_of).unwrap_or_default();
     let content_paragraphs = entry
         .content

@@ -45,6 +45,17 @@ pub fn has_entries(body: &[u8]) -> bool {
         || contains(body, b":entry")
 }
 
+/// What the root element says the document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Root {
+    Atom,
+    Rdf,
+    Rss,
+    /// Microsoft's Channel Definition Format (1997): read as RSS.
+    Cdf,
+    Other,
+}
+
 /// The repaired document; `None` when it is not XML quick-xml can stream
 /// (feed-rs then reports the original's error).
 pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
@@ -54,60 +65,108 @@ pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
     // Element names open above the current event (local names).
     let mut open: Vec<Vec<u8>> = Vec::new();
     let mut base64_content = false;
-    // Text constructs are rewritten in Atom documents only (RSS and Media
-    // RSS titles are not Atom's).
-    let mut atom = false;
-    let mut rdf = false;
-
+    let mut root = Root::Other;
+    // The prefix of a prefixed RSS root (`<r:rss>`): dropped from its elements.
+    let mut rss_prefix: Option<Vec<u8>> = None;
+    // RSS without a <channel> (items right under <rss>): one is added.
+    let add_channel = !contains(body, b"channel");
+    let write = |writer: &mut Writer<Vec<u8>>, event: Event<'_>| writer.write_event(event).ok();
     loop {
         let event = reader.read_event_into(&mut buffer).ok()?;
         match event {
             Event::Eof => break,
-            Event::Start(start) => {
-                let local = start.local_name().as_ref().to_vec();
-                if open.is_empty() {
-                    atom = local == b"feed";
-                    rdf = local == b"RDF";
-                }
-                let construct = atom && is_text_construct(&start);
-                base64_content = construct && is_base64(&start);
-                let mut rewritten = rewrite_start(&start, &open, construct);
-                if open.is_empty() && local == b"rss" {
-                    rewritten = rss_root(&rewritten);
-                }
-                // An RSS 1.0 item names its page in rdf:about; feed-rs drops
-                // items without a <link>, so the page is given as one too.
-                let about =
-                    (rdf && local == b"item").then(|| attribute(&start, b"about")).flatten();
+            Event::Start(start) | Event::Empty(start) if open.is_empty() && root == Root::Other => {
+                let local = start.local_name().as_ref().to_ascii_lowercase();
+                root = match local.as_slice() {
+                    b"feed" => Root::Atom,
+                    b"rdf" => Root::Rdf,
+                    b"rss" => Root::Rss,
+                    b"channel" => Root::Cdf,
+                    _ => Root::Other,
+                };
+                rss_prefix = start.name().prefix().map(|p| p.as_ref().to_vec()).filter(|_| root == Root::Rss);
+                let (rewritten, extra) = match root {
+                    Root::Rss => (rss_root(&start), add_channel.then_some("channel")),
+                    Root::Cdf => (BytesStart::new("rss").with_attributes([("version", "2.0")]), Some("channel")),
+                    _ => (rewrite_start(&start, &open, false, root), None),
+                };
                 open.push(local);
-                writer.write_event(Event::Start(rewritten)).ok()?;
-                if let Some(about) = about {
-                    let about = String::from_utf8_lossy(&about).into_owned();
-                    writer.write_event(Event::Start(BytesStart::new("link"))).ok()?;
-                    writer.write_event(Event::Text(BytesText::from_escaped(about))).ok()?;
-                    writer.write_event(Event::End(BytesEnd::new("link"))).ok()?;
+                write(&mut writer, Event::Start(rewritten))?;
+                if let Some(extra) = extra {
+                    write(&mut writer, Event::Start(BytesStart::new(extra)))?;
+                }
+            }
+            Event::Start(start) => {
+                let start = unprefixed(start, rss_prefix.as_deref());
+                let local = start.local_name().as_ref().to_vec();
+                let construct = root == Root::Atom && is_text_construct(&start);
+                base64_content = construct && is_base64(&start);
+                let rewritten = rewrite_start(&start, &open, construct, root);
+                let item = local.eq_ignore_ascii_case(b"item");
+                // An RSS 1.0 item names its page in rdf:about; a CDF item in
+                // HREF, its date in LASTMOD. feed-rs drops RSS 1.0 items
+                // without a <link>, so the page is given as one too.
+                let link = match root {
+                    Root::Rdf if item => Some(attribute(&start, b"about").unwrap_or_default()),
+                    Root::Cdf if item => attribute(&start, b"HREF").or_else(|| attribute(&start, b"href")),
+                    _ => None,
+                };
+                let date = (root == Root::Cdf && item).then(|| attribute(&start, b"LASTMOD")).flatten();
+                open.push(local);
+                write(&mut writer, Event::Start(rewritten))?;
+                for (name, value) in [("link", link), ("pubDate", date)] {
+                    if let Some(value) = value {
+                        write(&mut writer, Event::Start(BytesStart::new(name)))?;
+                        let value = String::from_utf8_lossy(&value).into_owned();
+                        write(&mut writer, Event::Text(BytesText::from_escaped(value)))?;
+                        write(&mut writer, Event::End(BytesEnd::new(name)))?;
+                    }
                 }
             }
             Event::Empty(start) => {
-                let construct = atom && is_text_construct(&start);
-                let rewritten = rewrite_start(&start, &open, construct);
-                writer.write_event(Event::Empty(rewritten)).ok()?;
+                let start = unprefixed(start, rss_prefix.as_deref());
+                let construct = root == Root::Atom && is_text_construct(&start);
+                let rewritten = rewrite_start(&start, &open, construct, root);
+                write(&mut writer, Event::Empty(rewritten))?;
             }
             Event::End(end) => {
                 let local = open.pop().unwrap_or_default();
                 base64_content = false;
-                let name = renamed(end.name().as_ref(), &local, &open);
-                writer.write_event(Event::End(BytesEnd::new(name))).ok()?;
+                if open.is_empty() && (root == Root::Cdf || (root == Root::Rss && add_channel)) {
+                    write(&mut writer, Event::End(BytesEnd::new("channel")))?;
+                }
+                let qualified = match (&rss_prefix, end.name().prefix()) {
+                    (Some(prefix), Some(p)) if p.as_ref() == prefix.as_slice() => end.local_name().as_ref().to_vec(),
+                    _ => end.name().as_ref().to_vec(),
+                };
+                let name = if open.is_empty() && root == Root::Cdf {
+                    "rss".to_owned()
+                } else {
+                    renamed(&qualified, &local, &open, root)
+                };
+                write(&mut writer, Event::End(BytesEnd::new(name)))?;
             }
             Event::Text(text) if base64_content => {
                 let decoded = decode_base64(&text.decode().ok()?)?;
-                writer.write_event(Event::Text(BytesText::new(&decoded))).ok()?;
+                write(&mut writer, Event::Text(BytesText::new(&decoded)))?;
             }
-            other => writer.write_event(other).ok()?,
+            other => write(&mut writer, other)?,
         }
         buffer.clear();
     }
     Some(writer.into_inner())
+}
+
+/// `start` without `prefix` (the prefix of a prefixed RSS root).
+fn unprefixed(start: BytesStart<'_>, prefix: Option<&[u8]>) -> BytesStart<'static> {
+    match (prefix, start.name().prefix()) {
+        (Some(prefix), Some(p)) if p.as_ref() == prefix => {
+            let mut bare = BytesStart::new(String::from_utf8_lossy(start.local_name().as_ref()).into_owned());
+            bare.extend_attributes(start.attributes().flatten());
+            bare
+        }
+        _ => start.into_owned(),
+    }
 }
 
 /// An `<rss>` root as version 2.0 (RSS 0.9x are subsets of it; feed-rs
@@ -146,9 +205,17 @@ fn attribute(start: &BytesStart<'_>, name: &[u8]) -> Option<Vec<u8>> {
         .map(|a| a.value.into_owned())
 }
 
-/// The Atom 1.0 name of an Atom 0.3 element, keeping its prefix.
-fn renamed(qualified: &[u8], local: &[u8], parents: &[Vec<u8>]) -> String {
-    let new_local: &[u8] = match local {
+/// The name an element is read under: Atom 0.3 names as Atom 1.0's, an
+/// Atom `item` as an `entry`, CDF's upper-case names as RSS's; the prefix kept.
+fn renamed(qualified: &[u8], local: &[u8], parents: &[Vec<u8>], root: Root) -> String {
+    let lower = local.to_ascii_lowercase();
+    let new_local: &[u8] = match (root, lower.as_slice()) {
+        (Root::Cdf, b"abstract") => b"description",
+        (Root::Cdf, b"item" | b"title") => &lower,
+        (Root::Atom, b"item") if parents.len() == 1 => b"entry",
+        _ => local,
+    };
+    let new_local: &[u8] = match new_local {
         b"issued" => b"published",
         b"modified" => b"updated",
         b"tagline" => b"subtitle",
@@ -186,9 +253,10 @@ fn rewrite_start<'a>(
     start: &BytesStart<'a>,
     parents: &[Vec<u8>],
     text_construct: bool,
+    root: Root,
 ) -> BytesStart<'static> {
     let local = start.local_name().as_ref().to_vec();
-    let name = renamed(start.name().as_ref(), &local, parents);
+    let name = renamed(start.name().as_ref(), &local, parents, root);
     let mode = attribute(start, b"mode");
     let kind = attribute(start, b"type");
     let mut rewritten = BytesStart::new(name);
