@@ -102,8 +102,19 @@ pub fn parse_feed(
         .clone()
         .or_else(|| base.as_ref().and_then(Url::host_str).map(str::to_owned))
         .unwrap_or_else(|| feed_id.to_string());
-    let articles = feed
-        .entries
+    let mut entries = feed.entries;
+    if feed.feed_type == feed_rs::model::FeedType::RSS1 {
+        // An RSS 1.0 item's identity is its rdf:about, which feed-rs does not keep.
+        let abouts = rdf_item_abouts(&body);
+        if abouts.len() == entries.len() {
+            for (entry, about) in entries.iter_mut().zip(abouts) {
+                if entry.id.trim().is_empty() {
+                    entry.id = about.unwrap_or_default();
+                }
+            }
+        }
+    }
+    let articles = entries
         .iter()
         .map(|entry| article_of(entry, feed_id, base.as_ref(), &source, fetched_at))
         .collect();
@@ -119,6 +130,31 @@ pub fn parse_feed(
     };
     let hub_link = HubLink::new(link_to("hub"), link_to("self"), location);
     Ok(ParsedFeed { title, articles, ttl, hub_link, unparsed_dates: unparsed.get() })
+}
+
+/// The `rdf:about` of every RSS 1.0 `item`, in document order.
+fn rdf_item_abouts(body: &[u8]) -> Vec<Option<String>> {
+    let mut reader = quick_xml::Reader::from_reader(body);
+    let mut buffer = Vec::new();
+    let mut abouts = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buffer) {
+            Ok(quick_xml::events::Event::Start(start) | quick_xml::events::Event::Empty(start))
+                if start.local_name().as_ref() == b"item" =>
+            {
+                let about = start
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.local_name().as_ref() == b"about")
+                    .map(|a| String::from_utf8_lossy(&a.value).into_owned());
+                abouts.push(about);
+            }
+            Ok(quick_xml::events::Event::Eof) | Err(_) => break,
+            Ok(_) => {}
+        }
+        buffer.clear();
+    }
+    abouts
 }
 
 /// The RSS syndication module's hint, `<sy:updatePeriod>` (hourly, daily,
@@ -264,7 +300,8 @@ fn entry_link(entry: &Entry) -> Option<&str> {
         .map(|link| link.href.as_str())
         .or_else(|| {
             let id = entry.id.trim();
-            (id.starts_with("http://") || id.starts_with("https://")).then_some(id)
+            let scheme = id.get(..8).unwrap_or(id).to_ascii_lowercase();
+            (scheme.starts_with("http://") || scheme.starts_with("https://")).then_some(id)
         })
 }
 

@@ -10,6 +10,7 @@
 //!   know: an HTML type or `mode="escaped"` -> `type="html"`, XHTML or
 //!   `mode="xml"` -> `type="xhtml"`, base64 (`mode="base64"` or a binary
 //!   type) decoded, any other type -> `type="text"`;
+//! - Dublin Core terms' `issued` and `created` in RSS as `dc:date`;
 //! - RSS 0.90 (namespace `http://my.netscape.com/rdf/simple/0.9/`) is read
 //!   as RSS 1.0, which it is the first draft of;
 //! - an `<rss>` root of any or no version is read as 2.0, without a
@@ -33,7 +34,9 @@ const RSS_10: &str = "http://purl.org/rss/1.0/";
 /// Whether `body` must be repaired before feed-rs reads it (Atom 0.3,
 /// which feed-rs parses as an empty feed rather than refusing).
 pub fn needed(body: &[u8]) -> bool {
-    contains(body, ATOM_03) || contains(body, b"backend.userland.com/rss") || contains(body, RSS_090)
+    [ATOM_03, b"backend.userland.com/rss", RSS_090, b"<dcterms:issued", b"<dcterms:created"]
+        .iter()
+        .any(|needle| contains(body, needle))
 }
 
 /// Whether the document has `<item>` or `<entry>` elements (so a parse
@@ -90,7 +93,7 @@ pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
                     Root::Cdf => (BytesStart::new("rss").with_attributes([("version", "2.0")]), Some("channel")),
                     _ => (rewrite_start(&start, &open, false, root), None),
                 };
-                open.push(local);
+                open.push(start.local_name().as_ref().to_vec());
                 write(&mut writer, Event::Start(rewritten))?;
                 if let Some(extra) = extra {
                     write(&mut writer, Event::Start(BytesStart::new(extra)))?;
@@ -141,6 +144,8 @@ pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
                 };
                 let name = if open.is_empty() && root == Root::Cdf {
                     "rss".to_owned()
+                } else if matches!(root, Root::Rss | Root::Rdf) && is_dcterms_date(&qualified) {
+                    "date".to_owned()
                 } else {
                     renamed(&qualified, &local, &open, root)
                 };
@@ -194,8 +199,16 @@ fn is_base64(start: &BytesStart<'_>) -> bool {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
+
+/// Dublin Core terms' `issued` and `created` (which feed-rs does not read)
+/// as Dublin Core's `date` (which it reads as the item's publication date).
+fn is_dcterms_date(qualified: &[u8]) -> bool {
+    matches!(qualified, b"dcterms:issued" | b"dcterms:created")
+}
+
+const DUBLIN_CORE: &str = "http://purl.org/dc/elements/1.1/";
 
 fn attribute(start: &BytesStart<'_>, name: &[u8]) -> Option<Vec<u8>> {
     start
@@ -256,6 +269,9 @@ fn rewrite_start<'a>(
     root: Root,
 ) -> BytesStart<'static> {
     let local = start.local_name().as_ref().to_vec();
+    if matches!(root, Root::Rss | Root::Rdf) && is_dcterms_date(start.name().as_ref()) {
+        return BytesStart::new("date").with_attributes([("xmlns", DUBLIN_CORE)]);
+    }
     let name = renamed(start.name().as_ref(), &local, parents, root);
     let mode = attribute(start, b"mode");
     let kind = attribute(start, b"type");
