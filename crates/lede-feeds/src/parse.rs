@@ -102,21 +102,31 @@ pub fn parse_feed(
         .clone()
         .or_else(|| base.as_ref().and_then(Url::host_str).map(str::to_owned))
         .unwrap_or_else(|| feed_id.to_string());
+    let feed_type = feed.feed_type.clone();
     let mut entries = feed.entries;
-    if feed.feed_type == feed_rs::model::FeedType::RSS1 {
-        // An RSS 1.0 item's identity is its rdf:about, which feed-rs does not keep.
-        let abouts = rdf_item_abouts(&body);
-        if abouts.len() == entries.len() {
-            for (entry, about) in entries.iter_mut().zip(abouts) {
+    if feed_type == feed_rs::model::FeedType::RSS1 {
+        // An RSS 1.0 item's identity is its rdf:about, which feed-rs does not
+        // keep; an item without a <link> (kept by the repair, which gave it
+        // its rdf:about as one) has no page of its own.
+        let items = rdf_items(&body);
+        if items.len() == entries.len() {
+            for (entry, (about, has_link)) in entries.iter_mut().zip(items) {
                 if entry.id.trim().is_empty() {
                     entry.id = about.unwrap_or_default();
+                }
+                if !has_link {
+                    entry.links.clear();
                 }
             }
         }
     }
+    // A feed that marks its guids isPermaLink="false" does not link by
+    // them; nor does RSS 1.0 by rdf:about.
+    let guid_is_link = memchr::memmem::find(&body, b"isPermaLink=\"false\"").is_none()
+        && feed_type != feed_rs::model::FeedType::RSS1;
     let articles = entries
         .iter()
-        .map(|entry| article_of(entry, feed_id, base.as_ref(), &source, fetched_at))
+        .map(|entry| article_of(entry, feed_id, base.as_ref(), &source, fetched_at, guid_is_link))
         .collect();
     let ttl = feed
         .ttl
@@ -132,29 +142,39 @@ pub fn parse_feed(
     Ok(ParsedFeed { title, articles, ttl, hub_link, unparsed_dates: unparsed.get() })
 }
 
-/// The `rdf:about` of every RSS 1.0 `item`, in document order.
-fn rdf_item_abouts(body: &[u8]) -> Vec<Option<String>> {
+/// Every RSS 1.0 `item`, in document order: its `rdf:about`, and whether
+/// it has a `<link>`.
+fn rdf_items(body: &[u8]) -> Vec<(Option<String>, bool)> {
+    use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_reader(body);
     let mut buffer = Vec::new();
-    let mut abouts = Vec::new();
+    let mut items: Vec<(Option<String>, bool)> = Vec::new();
+    let mut in_item = false;
     loop {
         match reader.read_event_into(&mut buffer) {
-            Ok(quick_xml::events::Event::Start(start) | quick_xml::events::Event::Empty(start))
-                if start.local_name().as_ref() == b"item" =>
-            {
+            Ok(Event::Start(start)) if start.local_name().as_ref() == b"item" => {
                 let about = start
                     .attributes()
                     .flatten()
                     .find(|a| a.key.local_name().as_ref() == b"about")
                     .map(|a| String::from_utf8_lossy(&a.value).into_owned());
-                abouts.push(about);
+                items.push((about, false));
+                in_item = true;
             }
-            Ok(quick_xml::events::Event::Eof) | Err(_) => break,
+            Ok(Event::Start(start) | Event::Empty(start))
+                if in_item && start.local_name().as_ref() == b"link" =>
+            {
+                if let Some(item) = items.last_mut() {
+                    item.1 = true;
+                }
+            }
+            Ok(Event::End(end)) if end.local_name().as_ref() == b"item" => in_item = false,
+            Ok(Event::Eof) | Err(_) => break,
             Ok(_) => {}
         }
         buffer.clear();
     }
-    abouts
+    items
 }
 
 /// The RSS syndication module's hint, `<sy:updatePeriod>` (hourly, daily,
@@ -222,15 +242,45 @@ fn sitemap_feed(
     Ok(ParsedFeed { title: None, articles, ttl: None, hub_link: None, unparsed_dates: 0 })
 }
 
+/// A person's name. feed-rs names people it knows only by email "author"
+/// (RSS `<author>`, which holds "email (Name)") or "unknown" (Atom without
+/// `<name>`); the name is then taken from the email field when it holds one.
+/// "Name (email)" and "Name <email>" give "Name".
+fn author_name(person: &feed_rs::model::Person) -> Option<String> {
+    let placeholder = matches!(person.name.as_str(), "author" | "unknown");
+    let raw = if placeholder { person.email.as_deref()? } else { person.name.as_str() };
+    let raw = raw.trim();
+    let is_email = |s: &str| s.contains('@') && !s.contains(' ');
+    let name = if let Some((outside, inside)) = raw.split_once('(') {
+        let (outside, inside) = (outside.trim(), inside.trim_end_matches(')').trim());
+        if is_email(outside) { inside } else { outside }
+    } else if let Some((before, _)) = raw.split_once('<') {
+        before.trim()
+    } else if is_email(raw) && placeholder {
+        return None;
+    } else {
+        raw
+    };
+    Some(name.trim_matches('"').trim().to_owned()).filter(|name| !name.is_empty() && !is_email(name))
+}
+
 fn article_of(
     entry: &Entry,
     feed_id: &FeedId,
     base: Option<&Url>,
     source: &str,
     fetched_at: DateTime<Utc>,
+    guid_is_link: bool,
 ) -> Article {
     let guid = Some(entry.id.trim().to_owned()).filter(|id| !id.is_empty());
-    let url = entry_link(entry).and_then(|href| canonical_url(href, base)).map(String::from);
+    // Without a base (a file parsed on its own), a relative link is kept as written.
+    let url = entry_link(entry, guid_is_link).and_then(|href| match canonical_url(href, base) {
+        Some(url) => Some(String::from(url)),
+        None if base.is_none() && !href.trim().is_empty() && !href.contains("://") => {
+            Some(href.trim().to_owned())
+        }
+        None => None,
+    });
     // Media RSS titles stand in for a missing title.
     let title = entry
         .title
@@ -251,12 +301,7 @@ fn article_of(
         let summary = Some(summary_paragraphs.join(" ")).filter(|s| !s.is_empty());
         (content_paragraphs, summary)
     };
-    let authors = entry
-        .authors
-        .iter()
-        .map(|person| person.name.trim().to_owned())
-        .filter(|name| !name.is_empty())
-        .collect();
+    let authors = entry.authors.iter().filter_map(author_name).collect();
     let content_hash = Article::compute_content_hash(&title, summary.as_deref(), &paragraphs);
     let key = entry_key(guid.as_deref(), url.as_deref(), &title, &content_hash);
     Article {
@@ -291,14 +336,18 @@ fn entry_key(guid: Option<&str>, url: Option<&str>, title: &str, content_hash: &
 /// The entry's page: its alternate link (a link without `rel`, or
 /// `rel="alternate"`; enclosures, `related`, `self` and the like are not
 /// the article), else its id when that is an http(s) URL (an RSS `guid` is
-/// a permalink by default; Atom ids are often the page's URL).
-fn entry_link(entry: &Entry) -> Option<&str> {
+/// a permalink by default; Atom ids are often the page's URL) and the
+/// document does not say its guids are not permalinks.
+fn entry_link(entry: &Entry, guid_is_link: bool) -> Option<&str> {
     entry
         .links
         .iter()
         .find(|link| link.rel.as_deref().is_none_or(|rel| rel == "alternate"))
         .map(|link| link.href.as_str())
         .or_else(|| {
+            if !guid_is_link {
+                return None;
+            }
             let id = entry.id.trim();
             let scheme = id.get(..8).unwrap_or(id).to_ascii_lowercase();
             (scheme.starts_with("http://") || scheme.starts_with("https://")).then_some(id)
