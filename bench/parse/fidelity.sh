@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Parsing fidelity (issue 6): `lede parse` against Python feedparser on
+# feedparser's own test suite (downloaded from PyPI, not committed), entry
+# by entry and field by field, plus every crash, hang or unclear error.
+# Results and the reasons for the remaining differences: FIDELITY.md.
+#
+#   bench/parse/fidelity.sh [--list FIELD]    # FIELD: title link id date author text
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+version=6.0.11
+work=target/bench/feedparser
+if [[ ! -d "$work/feedparser-$version/tests" ]]; then
+  mkdir -p "$work"
+  pip download -q --no-deps --no-binary :all: "feedparser==$version" -d "$work"
+  tar xzf "$work/feedparser-$version.tar.gz" -C "$work"
+fi
+python3 -c "import feedparser" 2>/dev/null || pip install -q "feedparser==$version"
+cargo build --release --locked -q -p lede
+python3 bench/parse/fidelity.py target/release/lede "$work/feedparser-$version/tests" "$@"
