@@ -92,7 +92,7 @@ def from_lede(article):
         "link": canonical(article.get("url")),
         "id": (article.get("guid") or "").strip() or None,
         "date": iso_seconds(article.get("published_at") or article.get("updated_at")),
-        "author": text(authors[0]) if authors else None,
+        "author": text(authors[0]["name"]) if authors else None,
         "text": (text(body) or "")[:200] or None,
     }
 

@@ -30,9 +30,9 @@ pub struct Article {
     /// Body as plain-text paragraphs, repeated paragraphs collapsed.
     #[serde(default)]
     pub paragraphs: Vec<String>,
-    /// Author names.
+    /// Authors, as the feed names them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub authors: Vec<String>,
+    pub authors: Vec<Author>,
     /// Publication time in UTC, as the feed states it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<DateTime<Utc>>,
@@ -45,6 +45,16 @@ pub struct Article {
     pub content_hash: String,
     /// Human name of the source (the feed's title, else its host).
     pub source: String,
+}
+
+/// A person credited with an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Author {
+    /// Name.
+    pub name: String,
+    /// Email address, when the feed gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 impl Article {

@@ -12,7 +12,7 @@ pub mod schema;
 pub mod sink;
 pub mod story;
 
-pub use article::Article;
+pub use article::{Article, Author};
 pub use entity::{Demonym, Entity, EntityType, Mention, Place, Tags};
 pub use feed::{DeadLetter, FeedId, FeedSpec};
 pub use sink::{

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Text};
 use lede_core::hash::hex128_parts;
-use lede_core::{Article, FeedId};
+use lede_core::{Article, Author, FeedId};
 use url::Url;
 
 use crate::charset::to_utf8;
@@ -242,26 +242,40 @@ fn sitemap_feed(
     Ok(ParsedFeed { title: None, articles, ttl: None, hub_link: None, unparsed_dates: 0 })
 }
 
-/// A person's name. feed-rs names people it knows only by email "author"
-/// (RSS `<author>`, which holds "email (Name)") or "unknown" (Atom without
-/// `<name>`); the name is then taken from the email field when it holds one.
-/// "Name (email)" and "Name <email>" give "Name".
-fn author_name(person: &feed_rs::model::Person) -> Option<String> {
+/// A person with a name. feed-rs names people it knows only by email
+/// "author" (RSS `<author>`, which holds "email (Name)") or "unknown" (Atom
+/// without `<name>`); name and email are then taken apart from the email
+/// field. "Name (email)", "email (Name)" and "Name <email>" all give both.
+fn author_of(person: &feed_rs::model::Person) -> Option<Author> {
     let placeholder = matches!(person.name.as_str(), "author" | "unknown");
     let raw = if placeholder { person.email.as_deref()? } else { person.name.as_str() };
     let raw = raw.trim();
     let is_email = |s: &str| s.contains('@') && !s.contains(' ');
-    let name = if let Some((outside, inside)) = raw.split_once('(') {
+    let (name, email) = if let Some((outside, inside)) = raw.split_once('(') {
         let (outside, inside) = (outside.trim(), inside.trim_end_matches(')').trim());
-        if is_email(outside) { inside } else { outside }
-    } else if let Some((before, _)) = raw.split_once('<') {
-        before.trim()
-    } else if is_email(raw) && placeholder {
-        return None;
+        if is_email(outside) {
+            (inside, Some(outside))
+        } else {
+            (outside, Some(inside).filter(|s| is_email(s)))
+        }
+    } else if let Some((before, after)) = raw.split_once('<') {
+        (before.trim(), Some(after.trim_end_matches('>').trim()).filter(|s| is_email(s)))
+    } else if is_email(raw) {
+        ("", Some(raw))
     } else {
-        raw
+        (raw, None)
     };
-    Some(name.trim_matches('"').trim().to_owned()).filter(|name| !name.is_empty() && !is_email(name))
+    let name = name.trim_matches('"').trim();
+    let email = email.map(str::to_owned).or_else(|| {
+        person
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !placeholder && is_email(e))
+            .map(str::to_owned)
+    });
+    // A person known only by email is not listed (an author has a name).
+    Some(Author { name: Some(name).filter(|n| !n.is_empty())?.to_owned(), email })
 }
 
 fn article_of(
@@ -301,7 +315,7 @@ fn article_of(
         let summary = Some(summary_paragraphs.join(" ")).filter(|s| !s.is_empty());
         (content_paragraphs, summary)
     };
-    let authors = entry.authors.iter().filter_map(author_name).collect();
+    let authors = entry.authors.iter().filter_map(author_of).collect();
     let content_hash = Article::compute_content_hash(&title, summary.as_deref(), &paragraphs);
     let key = entry_key(guid.as_deref(), url.as_deref(), &title, &content_hash);
     Article {
@@ -400,6 +414,94 @@ mod tests {
             Some("2019-12-31T07:00:00+00:00")
         );
         assert_eq!(article.source, "Wire");
+    }
+
+    /// The first entry as read: title, url, guid, published (RFC 3339).
+    type FirstEntry =
+        (&'static str, Option<&'static str>, Option<&'static str>, Option<&'static str>);
+
+    /// Issue 6: documents feed-rs alone refuses or misreads. Rows: (what,
+    /// document, expected first entry).
+    const READ_AS_READERS_DO: &[(&str, &str, FirstEntry)] = &[
+        (
+            "Atom 0.3",
+            r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry><title mode="escaped" type="text/html">A &amp;amp; B</title>
+            <link rel="alternate" type="text/html" href="http://x.test/a"/><id>tag:x,1</id><issued>2004-01-01T10:00:00+01:00</issued></entry></feed>"#,
+            ("A & B", Some("http://x.test/a"), Some("tag:x,1"), Some("2004-01-01T09:00:00+00:00")),
+        ),
+        (
+            "RSS without a version or a channel",
+            "<rss><item><title>T</title><link>http://x.test/b</link><pubDate>Thu, 01 Jan 2004 19:48 EST</pubDate></item></rss>",
+            ("T", Some("http://x.test/b"), None, Some("2004-01-02T00:48:00+00:00")),
+        ),
+        (
+            "RSS 0.93",
+            r#"<rss version="0.93"><channel><item><title>T</title><guid>http://x.test/g</guid></item></channel></rss>"#,
+            ("T", Some("http://x.test/g"), Some("http://x.test/g"), None),
+        ),
+        (
+            "guids that are not permalinks",
+            r#"<rss version="2.0"><channel><item><title>T</title><guid isPermaLink="false">http://x.test/g</guid></item></channel></rss>"#,
+            ("T", None, Some("http://x.test/g"), None),
+        ),
+        (
+            "a prefixed RSS root",
+            r#"<r:rss version="2.0" xmlns:r="http://backend.userland.com/rss2"><r:channel><r:item><r:title>T</r:title></r:item></r:channel></r:rss>"#,
+            ("T", None, None, None),
+        ),
+        (
+            "RSS 1.0 item without a link",
+            r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+            <channel rdf:about="http://x.test/"><title>C</title></channel><item rdf:about="http://x.test/1"><title>T</title></item></rdf:RDF>"#,
+            ("T", None, Some("http://x.test/1"), None),
+        ),
+        (
+            "CDF",
+            r#"<CHANNEL HREF="http://x.test/"><ITEM HREF="http://x.test/c" LASTMOD="2004-01-01T12:00"><TITLE>T</TITLE><ABSTRACT>A</ABSTRACT></ITEM></CHANNEL>"#,
+            ("T", Some("http://x.test/c"), None, Some("2004-01-01T12:00:00+00:00")),
+        ),
+        (
+            "Dublin Core terms dates",
+            r#"<rss version="2.0" xmlns:dcterms="http://purl.org/dc/terms/"><channel><item><title>T</title>
+            <dcterms:issued>2003-12-31T10:14:55Z</dcterms:issued></item></channel></rss>"#,
+            ("T", None, None, Some("2003-12-31T10:14:55+00:00")),
+        ),
+        (
+            "an Atom title in base64",
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="application/octet-stream">RXhhbXBsZSA8Yj5BdG9tPC9iPg==</title></entry></feed>"#,
+            ("Example Atom", None, None, None),
+        ),
+    ];
+
+    #[test]
+    fn issue_6_documents_are_read_as_readers_read_them() {
+        for (what, document, (title, url, guid, published)) in READ_AS_READERS_DO {
+            let feed = parse(document);
+            let first = feed.articles.first().unwrap_or_else(|| panic!("{what}: no entry"));
+            assert_eq!(first.title, *title, "{what}");
+            assert_eq!(first.url.as_deref(), *url, "{what}");
+            assert_eq!(first.guid.as_deref(), *guid, "{what}");
+            let date = first.published_at.or(first.updated_at).map(|d| d.to_rfc3339());
+            assert_eq!(date.as_deref(), *published, "{what}");
+        }
+    }
+
+    #[test]
+    fn authors_have_names_and_emails() {
+        let feed = parse(
+            r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><item><title>T</title>
+            <author>me@x.test (Ann Lee)</author><dc:creator>Bo Chan &lt;bo@x.test&gt;</dc:creator>
+            <dc:creator>Cy Diaz</dc:creator></item></channel></rss>"#,
+        );
+        let authors: Vec<(&str, Option<&str>)> = feed.articles[0]
+            .authors
+            .iter()
+            .map(|a| (a.name.as_str(), a.email.as_deref()))
+            .collect();
+        assert_eq!(
+            authors,
+            [("Ann Lee", Some("me@x.test")), ("Bo Chan", Some("bo@x.test")), ("Cy Diaz", None)]
+        );
     }
 
     #[test]

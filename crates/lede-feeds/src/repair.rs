@@ -87,10 +87,17 @@ pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
                     b"channel" => Root::Cdf,
                     _ => Root::Other,
                 };
-                rss_prefix = start.name().prefix().map(|p| p.as_ref().to_vec()).filter(|_| root == Root::Rss);
+                rss_prefix = start
+                    .name()
+                    .prefix()
+                    .map(|p| p.as_ref().to_vec())
+                    .filter(|_| root == Root::Rss);
                 let (rewritten, extra) = match root {
                     Root::Rss => (rss_root(&start), add_channel.then_some("channel")),
-                    Root::Cdf => (BytesStart::new("rss").with_attributes([("version", "2.0")]), Some("channel")),
+                    Root::Cdf => (
+                        BytesStart::new("rss").with_attributes([("version", "2.0")]),
+                        Some("channel"),
+                    ),
                     _ => (rewrite_start(&start, &open, false, root), None),
                 };
                 open.push(start.local_name().as_ref().to_vec());
@@ -111,10 +118,13 @@ pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
                 // without a <link>, so the page is given as one too.
                 let link = match root {
                     Root::Rdf if item => Some(attribute(&start, b"about").unwrap_or_default()),
-                    Root::Cdf if item => attribute(&start, b"HREF").or_else(|| attribute(&start, b"href")),
+                    Root::Cdf if item => {
+                        attribute(&start, b"HREF").or_else(|| attribute(&start, b"href"))
+                    }
                     _ => None,
                 };
-                let date = (root == Root::Cdf && item).then(|| attribute(&start, b"LASTMOD")).flatten();
+                let date =
+                    (root == Root::Cdf && item).then(|| attribute(&start, b"LASTMOD")).flatten();
                 open.push(local);
                 write(&mut writer, Event::Start(rewritten))?;
                 for (name, value) in [("link", link), ("pubDate", date)] {
@@ -139,7 +149,9 @@ pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
                     write(&mut writer, Event::End(BytesEnd::new("channel")))?;
                 }
                 let qualified = match (&rss_prefix, end.name().prefix()) {
-                    (Some(prefix), Some(p)) if p.as_ref() == prefix.as_slice() => end.local_name().as_ref().to_vec(),
+                    (Some(prefix), Some(p)) if p.as_ref() == prefix.as_slice() => {
+                        end.local_name().as_ref().to_vec()
+                    }
                     _ => end.name().as_ref().to_vec(),
                 };
                 let name = if open.is_empty() && root == Root::Cdf {
@@ -166,7 +178,8 @@ pub fn repair(body: &[u8]) -> Option<Vec<u8>> {
 fn unprefixed(start: BytesStart<'_>, prefix: Option<&[u8]>) -> BytesStart<'static> {
     match (prefix, start.name().prefix()) {
         (Some(prefix), Some(p)) if p.as_ref() == prefix => {
-            let mut bare = BytesStart::new(String::from_utf8_lossy(start.local_name().as_ref()).into_owned());
+            let mut bare =
+                BytesStart::new(String::from_utf8_lossy(start.local_name().as_ref()).into_owned());
             bare.extend_attributes(start.attributes().flatten());
             bare
         }
