@@ -11,7 +11,8 @@ Fields compared on entries both parsers found, in document order:
           fragment and tracking parameters dropped)
   id      feedparser's `id` against Lede's `guid`
   date    the entry's date, UTC seconds: published, else updated (feedparser
-          copies one into the other; the pair would compare its aliasing)
+          fills `updated` from `published`, so `updated` alone compares that)
+  published  the publication date alone
   author  the first author's name
   text    summary or content, tags stripped, first 200 characters
 
@@ -33,7 +34,7 @@ import urllib.parse
 
 import feedparser
 
-FIELDS = ["title", "link", "id", "date", "author", "text"]
+FIELDS = ["title", "link", "id", "date", "published", "author", "text"]
 TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|ref_src)$", re.I)
 TAG = re.compile(r"<[^>]*>")
 
@@ -79,6 +80,7 @@ def from_feedparser(entry):
         "link": canonical(entry.get("link")),
         "id": (entry.get("id") or "").strip() or None,
         "date": seconds(entry.get("published_parsed") or entry.get("updated_parsed")),
+        "published": seconds(entry.get("published_parsed")),
         "author": text(author),
         "text": (text(body) or "")[:200] or None,
     }
@@ -92,6 +94,7 @@ def from_lede(article):
         "link": canonical(article.get("url")),
         "id": (article.get("guid") or "").strip() or None,
         "date": iso_seconds(article.get("published_at") or article.get("updated_at")),
+        "published": iso_seconds(article.get("published_at")),
         "author": text(authors[0]["name"]) if authors else None,
         "text": (text(body) or "")[:200] or None,
     }
