@@ -19,7 +19,9 @@ pub struct Article {
     /// The entry's own GUID / Atom id, if the feed gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guid: Option<String>,
-    /// Canonical link: tracking parameters and fragment removed, host lower-cased.
+    /// Canonical link: tracking parameters and fragment removed, host
+    /// lower-cased. (Relative, as written, only when the document was read
+    /// without a location to resolve it against, as `lede parse FILE` does.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Headline as plain text (may be empty if the feed sent none).
