@@ -126,6 +126,22 @@ impl Tagger {
             }
         }
         spans.retain(|s| !(s.first..=s.last).all(|i| context.shapes[i] == "x"));
+        // Nor with a capitalised function word ("From January"), and a
+        // month or weekday alone is not a name.
+        for span in &mut spans {
+            while span.first < span.last
+                && FUNCTION_WORDS.contains(&context.lower[span.first].as_str())
+            {
+                span.first += 1;
+            }
+        }
+        let calendar = |i: usize| CALENDAR_WORDS.contains(&context.lower[i].as_str());
+        let function = |i: usize| FUNCTION_WORDS.contains(&context.lower[i].as_str());
+        spans.retain(|s| {
+            let dates_only = (s.first..=s.last).all(calendar);
+            let function_word_only = s.first == s.last && function(s.first);
+            !dates_only && !function_word_only
+        });
         self.repair_spans(&context, &mut spans);
 
         // Listed names: they replace the tagger's spans they cover (so
@@ -502,6 +518,36 @@ impl Tagger {
         }
     }
 }
+
+/// Words that open sentences, not names.
+const FUNCTION_WORDS: &[&str] = &[
+    "from", "in", "on", "at", "for", "after", "before", "but", "and", "with", "by", "since",
+    "until", "during", "as", "if", "when", "while", "this", "that", "these", "those", "there",
+    "here", "it", "its", "we", "they", "he", "she", "you", "our", "their", "his", "her",
+];
+
+/// Months and weekdays: dates, not names.
+const CALENDAR_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 
 /// Months that are also given names.
 const MONTHS: &[&str] = &["April", "May", "June", "August"];

@@ -163,7 +163,8 @@ pub async fn tail(
     .map_err(Failure::from_kafka)
 }
 
-/// A record as one short line: where it is, its event kind, key and title.
+/// A record as one short line: where it is, its event kind, key and title,
+/// and for story events the names it mentions most.
 fn record_brief(record: &ConsumedRecord) -> String {
     let event = record
         .headers
@@ -181,8 +182,13 @@ fn record_brief(record: &ConsumedRecord) -> String {
         (Some(version), Some(source)) => format!(" v{version} [{source}]"),
         _ => String::new(),
     };
+    let names: Vec<&str> = value["entities"]
+        .as_array()
+        .map(|all| all.iter().filter_map(|e| e["name"].as_str()).take(4).collect())
+        .unwrap_or_default();
+    let names = if names.is_empty() { String::new() } else { format!(" ({})", names.join(", ")) };
     format!(
-        "{}@{} {event} {}{version} {title}",
+        "{}@{} {event} {}{version} {title}{names}",
         record.partition,
         record.offset,
         record.key.as_deref().unwrap_or("-")
