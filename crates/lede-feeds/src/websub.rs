@@ -193,6 +193,11 @@ pub fn renew_after(lease: Duration) -> Duration {
     lease.mul_f64(0.9)
 }
 
+/// Shortest lease taken from a hub (renewal then comes after 90% of it).
+pub const MIN_LEASE: Duration = Duration::from_secs(2);
+/// Longest lease taken from a hub.
+pub const MAX_LEASE: Duration = Duration::from_secs(30 * 24 * 3600);
+
 /// Deliveries waiting per feed before the hub is told to retry.
 const PUSH_QUEUE: usize = 16;
 
@@ -299,7 +304,12 @@ impl Subscriptions {
                     return Err(not_requested());
                 }
                 if mode == "subscribe" {
-                    let lease = query.lease_seconds.map_or(self.lease, Duration::from_secs);
+                    // A hub's lease is taken within sane bounds: a zero lease
+                    // would renew in a tight loop, a huge one overflow dates.
+                    let lease = query
+                        .lease_seconds
+                        .map_or(self.lease, Duration::from_secs)
+                        .clamp(MIN_LEASE, MAX_LEASE);
                     let _ = registration.sender.try_send(Pushed::Verified { lease });
                 }
                 Ok(challenge)
@@ -477,6 +487,27 @@ mod tests {
         let link = HubLink { hub: "http://10.1.2.3/hub".into(), topic: "http://t/".into() };
         let refused = subscriptions.subscribe(&fetcher, "f", &link).await.err();
         assert_eq!(refused.as_ref().map(FetchError::class), Some("forbidden_address"));
+    }
+
+    #[tokio::test]
+    async fn leases_are_taken_within_bounds() {
+        let subscriptions =
+            Subscriptions::new("http://lede.example/websub", Duration::from_secs(60));
+        let mut pushed = subscriptions.register("f");
+        if let Some(registration) = subscriptions.lock().get_mut("f") {
+            registration.requested_topic = Some("http://t/".into());
+        }
+        for (granted, taken) in
+            [(0, MIN_LEASE), (u64::MAX, MAX_LEASE), (600, Duration::from_secs(600))]
+        {
+            let mut verify = query("subscribe", "http://t/", Some("c"));
+            verify.lease_seconds = Some(granted);
+            assert!(subscriptions.verify("f", &verify).is_ok());
+            assert!(
+                matches!(pushed.recv().await, Some(Pushed::Verified { lease }) if lease == taken),
+                "{granted}"
+            );
+        }
     }
 
     #[test]
