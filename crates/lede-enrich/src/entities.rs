@@ -81,18 +81,33 @@ impl Tagger {
     }
 
     /// The tags of an article or story version: its title and paragraphs.
-    pub fn tags(&self, title: &str, paragraphs: &[String]) -> Tags {
+    /// `language` (ISO 639-1, as [`crate::language`] gives it) decides what
+    /// is kept, as in [`Tagger::tag_in`].
+    pub fn tags(&self, title: &str, paragraphs: &[String], language: Option<&str>) -> Tags {
         let mut mentions = Vec::new();
         let mut demonyms = Vec::new();
         for part in std::iter::once(title).chain(paragraphs.iter().map(String::as_str)) {
-            let tagged = self.tag(part);
+            let tagged = self.tag_in(part, language);
             mentions.extend(tagged.mentions);
             demonyms.extend(tagged.demonyms);
         }
         Tags::of(&mentions, &demonyms)
     }
 
-    /// Every name in `text`.
+    /// The names in `text`, written in `language`: all of them in English
+    /// (or when the language is unknown); in other languages only what the
+    /// lists know (resolved places, listed organisations), since the
+    /// tagger's model learnt English.
+    pub fn tag_in(&self, text: &str, language: Option<&str>) -> Tagged {
+        let mut tagged = self.tag(text);
+        if language.is_some_and(|language| language != "en") {
+            let listed = &self.gazetteer.organisation_by_alias;
+            tagged.mentions.retain(|m| m.place.is_some() || listed.contains_key(&m.text));
+        }
+        tagged
+    }
+
+    /// Every name in `text`, read as English.
     pub fn tag(&self, text: &str) -> Tagged {
         let context = self.context(text);
         let (tags, confidences) = self.decode(&context);
@@ -852,6 +867,18 @@ mod tests {
         }
         let model = tagger.train(&examples, 10, 7, 0.0);
         Tagger::with_model(model)
+    }
+
+    #[test]
+    fn other_languages_keep_only_listed_names() {
+        let tagger = trained_on_a_few_sentences();
+        let text = "Maria Santos of Acme Corp spoke in Lisbon with NATO on Monday.";
+        let names = |language| -> Vec<String> {
+            tagger.tag_in(text, language).mentions.into_iter().map(|m| m.canonical).collect()
+        };
+        assert!(names(Some("en")).contains(&"Maria Santos".to_owned()));
+        assert_eq!(names(Some("pt")), ["Lisbon", "NATO"], "places and listed organisations only");
+        assert_eq!(names(None), names(Some("en")), "unknown language: read as English");
     }
 
     #[test]

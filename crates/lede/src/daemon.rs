@@ -65,9 +65,9 @@ struct PolledArticle {
 impl PolledArticle {
     fn new(article: Article, kind: EventKind, tagger: &Tagger) -> Self {
         let paragraphs = article.paragraphs_or_summary();
-        let tags = tagger.tags(&article.title, &paragraphs);
+        let language = lede_enrich::language(&article.title, &paragraphs);
+        let tags = tagger.tags(&article.title, &paragraphs, language);
         let features = Some(ArticleFeatures::of(&article).with_tags(tags));
-        let language = lede_enrich::language(&article.title, &article.paragraphs_or_summary());
         Self { article, kind, features, language }
     }
 }

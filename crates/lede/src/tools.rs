@@ -350,12 +350,14 @@ struct TagInput {
 #[derive(Debug, serde::Serialize)]
 struct TagOutput<'a> {
     id: &'a serde_json::Value,
+    language: Option<&'a str>,
     entities: &'a [lede_core::Mention],
     demonyms: &'a [lede_core::Demonym],
 }
 
-/// `lede tag [FILE]`: one output line per input line, in order. People
-/// and organisations are tagged in English text; places in any language.
+/// `lede tag [FILE]`: one output line per input line, in order, with the
+/// text's language. People and organisations are tagged in English text;
+/// in other languages, resolved places and listed organisations only.
 pub fn tag(input: Option<&str>) -> Result<(), Failure> {
     use std::io::BufRead;
     let name = input.unwrap_or("(stdin)");
@@ -375,9 +377,14 @@ pub fn tag(input: Option<&str>) -> Result<(), Failure> {
         }
         let item: TagInput = serde_json::from_str(&line)
             .map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
-        let tagged = tagger.tag(&item.text);
-        let output =
-            TagOutput { id: &item.id, entities: &tagged.mentions, demonyms: &tagged.demonyms };
+        let language = lede_enrich::language(&item.text, &[]);
+        let tagged = tagger.tag_in(&item.text, language);
+        let output = TagOutput {
+            id: &item.id,
+            language,
+            entities: &tagged.mentions,
+            demonyms: &tagged.demonyms,
+        };
         let json = serde_json::to_string(&output).map_err(|e| Failure::Runtime(e.to_string()))?;
         if writeln!(out, "{json}").is_err() {
             return Ok(()); // stdout closed
