@@ -7,13 +7,6 @@
 #   bench/parse/fidelity.sh [--list FIELD]    # FIELD: title link id date author text
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-version=6.0.11
-work=target/bench/feedparser
-if [[ ! -d "$work/feedparser-$version/tests" ]]; then
-  mkdir -p "$work"
-  pip download -q --no-deps --no-binary :all: "feedparser==$version" -d "$work"
-  tar xzf "$work/feedparser-$version.tar.gz" -C "$work"
-fi
-python3 -c "import feedparser" 2>/dev/null || pip install -q "feedparser==$version"
+corpus="$(bench/parse/corpus.sh)"
 cargo build --release --locked -q -p lede
-python3 bench/parse/fidelity.py target/release/lede "$work/feedparser-$version/tests" "$@"
+python3 bench/parse/fidelity.py target/release/lede "$corpus" "$@"

@@ -7,15 +7,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 rounds="${1:-5}"
-version=6.0.11
-work=target/bench/feedparser
-if [[ ! -d "$work/feedparser-$version/tests" ]]; then
-  mkdir -p "$work"
-  pip download -q --no-deps --no-binary :all: "feedparser==$version" -d "$work"
-  tar xzf "$work/feedparser-$version.tar.gz" -C "$work"
-fi
-python3 -c "import feedparser" 2>/dev/null || pip install -q "feedparser==$version"
-corpus="$work/feedparser-$version/tests"
+corpus="$(bench/parse/corpus.sh)"
 
 lede=$(cargo run --release --locked -q -p lede-feeds --example parse_corpus -- "$corpus" "$rounds")
 echo "$lede"

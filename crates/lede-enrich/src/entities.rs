@@ -285,10 +285,10 @@ impl Tagger {
         // ("Jerome Powell"), whatever the tagger said of it.
         let mut i = 0;
         while i + 1 < context.tokens.len() {
-            // Not a place ("Kenya", "Georgia") and not a month ("May").
+            // Not a place ("Kenya", "Georgia") and not a month ("May", "June").
             let starts_name = context.given[i]
                 && context.hits[i].place.is_none()
-                && !MONTHS.contains(&word(i))
+                && !CALENDAR_WORDS.contains(&context.lower[i].as_str())
                 && capitalised(i)
                 && matches!(context.shapes[i + 1], "Xx" | "Xx-x" | "x-Xx")
                 && !TITLES.contains(&word(i + 1));
@@ -563,9 +563,6 @@ const CALENDAR_WORDS: &[&str] = &[
     "saturday",
     "sunday",
 ];
-
-/// Months that are also given names.
-const MONTHS: &[&str] = &["April", "May", "June", "August"];
 
 /// Last words of organisations' names.
 const ORG_WORDS: &[&str] = &[

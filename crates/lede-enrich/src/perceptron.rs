@@ -123,10 +123,9 @@ impl Model {
 #[derive(Debug, Default)]
 pub struct Trainer {
     weights: Weights<[f32; N_TAGS]>,
-    /// Running sums for the average, updated lazily.
-    totals: Weights<[f64; N_TAGS]>,
-    /// When each weight last changed.
-    stamps: Weights<[u64; N_TAGS]>,
+    /// Per weight: the running sum for the average (updated lazily) and
+    /// the step it last changed at.
+    history: Weights<[(f64, u64); N_TAGS]>,
     step: u64,
 }
 
@@ -144,11 +143,11 @@ impl Trainer {
         }
         for &feature in features {
             let weights = self.weights.entry(feature).or_insert([0.0; N_TAGS]);
-            let totals = self.totals.entry(feature).or_insert([0.0; N_TAGS]);
-            let stamps = self.stamps.entry(feature).or_insert([0; N_TAGS]);
+            let history = self.history.entry(feature).or_insert([(0.0, 0); N_TAGS]);
             for (tag, delta) in [(truth, 1.0), (guess, -1.0)] {
-                totals[tag] += f64::from(weights[tag]) * (self.step - stamps[tag]) as f64;
-                stamps[tag] = self.step;
+                let (total, changed_at) = &mut history[tag];
+                *total += f64::from(weights[tag]) * (self.step - *changed_at) as f64;
+                *changed_at = self.step;
                 weights[tag] += delta;
             }
         }
@@ -159,11 +158,10 @@ impl Trainer {
         let step = self.step.max(1);
         let mut model = Model::default();
         for (feature, weights) in self.weights.drain() {
-            let totals = self.totals.get(&feature).copied().unwrap_or_default();
-            let stamps = self.stamps.get(&feature).copied().unwrap_or_default();
+            let history = self.history.get(&feature).copied().unwrap_or([(0.0, 0); N_TAGS]);
             let mut row = [0.0f32; N_TAGS];
-            for tag in 0..N_TAGS {
-                let total = totals[tag] + f64::from(weights[tag]) * (step - stamps[tag]) as f64;
+            for (tag, (total, changed_at)) in history.into_iter().enumerate() {
+                let total = total + f64::from(weights[tag]) * (step - changed_at) as f64;
                 row[tag] = (total / step as f64) as f32;
             }
             if row.iter().any(|w| w.abs() >= min_weight) {
