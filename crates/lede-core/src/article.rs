@@ -99,6 +99,11 @@ impl Article {
 /// ASCII is checked byte by byte; only other characters are decoded.
 fn push_words(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
+    if is_plain_spaced(bytes) {
+        // Already single-spaced printable ASCII (most normalized text).
+        out.extend_from_slice(bytes);
+        return;
+    }
     let space_at = |at: usize| -> (bool, usize) {
         let byte = bytes[at];
         if byte.is_ascii() {
@@ -131,6 +136,21 @@ fn push_words(out: &mut Vec<u8>, text: &str) {
     }
 }
 
+/// `text` is printable ASCII whose words are separated by single spaces,
+/// with no space at either end: its words joined by spaces are itself.
+fn is_plain_spaced(text: &[u8]) -> bool {
+    // One pass, no early exit (it vectorizes): every byte printable, and no
+    // space after a space (or at the start, where "before" is a space).
+    let mut previous_space = true;
+    let mut plain = true;
+    for &b in text {
+        let space = b == b' ';
+        plain &= (b' '..0x7f).contains(&b) && !(space && previous_space);
+        previous_space = space;
+    }
+    plain && (text.is_empty() || !previous_space)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +162,31 @@ mod tests {
         let c = Article::compute_content_hash("Title", None, &["One two four".into()]);
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    /// Fixture table: texts whose words `push_words` must join by single
+    /// spaces, on the plain-ASCII fast path and off it.
+    const WORD_JOINS: &[&str] = &[
+        "one two three",
+        "",
+        " leading and trailing ",
+        "two  spaces",
+        "tab\there",
+        "line\r\nbreaks\u{b}and\u{c}feeds",
+        "caf\u{e9} cr\u{e8}me",
+        "no\u{a0}break\u{2003}em",
+        "ctrl\u{1}char",
+        "~!@#$%^&*()_+{}|:<>?",
+    ];
+
+    #[test]
+    fn words_are_joined_by_single_spaces() {
+        for text in WORD_JOINS {
+            let mut out = Vec::new();
+            push_words(&mut out, text);
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(String::from_utf8_lossy(&out), expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -44,15 +44,29 @@ impl Diff {
     }
 }
 
-/// Compare `old` (title, paragraphs) with `new`.
+/// Compare `old` (title, paragraphs) with `new`. Paragraphs the two share
+/// byte for byte at the start and at the end are kept as they are (the
+/// common case: a paragraph added on top, or below); only the part between
+/// is read word by word and aligned.
 pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) -> Diff {
-    let old_words: Vec<Vec<u64>> = old.iter().map(|p| material_words(p)).collect();
-    let new_words: Vec<Vec<u64>> = new.iter().map(|p| material_words(p)).collect();
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (old_middle, new_middle) =
+        (&old[prefix..old.len() - suffix], &new[prefix..new.len() - suffix]);
+    let old_words: Vec<Vec<u64>> = old_middle.iter().map(|p| material_words(p)).collect();
+    let new_words: Vec<Vec<u64>> = new_middle.iter().map(|p| material_words(p)).collect();
     let (kept_old, kept_new) = align(&old_words, &new_words);
 
-    let mut unmatched_old: Vec<usize> = (0..old.len()).filter(|i| !kept_old.contains(i)).collect();
+    // Indices into the middle parts; `prefix` is added when reported.
+    let mut unmatched_old: Vec<usize> =
+        (0..old_middle.len()).filter(|i| !kept_old.contains(i)).collect();
     let mut result = Diff::default();
-    for to in (0..new.len()).filter(|j| !kept_new.contains(j)) {
+    for to in (0..new_middle.len()).filter(|j| !kept_new.contains(j)) {
         let best = unmatched_old
             .iter()
             .enumerate()
@@ -62,15 +76,16 @@ pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) ->
         match best {
             Some((slot, from, _)) => {
                 unmatched_old.remove(slot);
-                result.changes.rewritten.push(Rewrite { from, to });
-                if word_difference(&old[from], &old_words[from], &new[to], &new_words[to])
+                result.changes.rewritten.push(Rewrite { from: prefix + from, to: prefix + to });
+                let (old_text, new_text) = (&old_middle[from], &new_middle[to]);
+                if word_difference(old_text, &old_words[from], new_text, &new_words[to])
                     >= MATERIAL_REWRITE_WORDS
                 {
                     result.material_rewritten += 1;
                 }
             }
             None => {
-                result.changes.added.push(to);
+                result.changes.added.push(prefix + to);
                 if !new_words[to].is_empty() {
                     result.material_added += 1;
                 }
@@ -78,7 +93,7 @@ pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) ->
         }
     }
     result.material_removed = unmatched_old.iter().filter(|&&i| !old_words[i].is_empty()).count();
-    result.changes.removed = unmatched_old;
+    result.changes.removed = unmatched_old.into_iter().map(|i| prefix + i).collect();
     result.changes.rewritten.sort_by_key(|r| r.to);
     if old_title != new_title {
         result.changes.previous_title = Some(old_title.to_owned());
@@ -171,6 +186,23 @@ mod tests {
         assert_eq!(d.material_rewritten, 0, "one added word is not a material rewrite");
         assert!(!d.material_title, "one word added to the title is not material");
         assert!(d.is_material());
+    }
+
+    #[test]
+    fn changes_between_shared_paragraphs_keep_their_indices() {
+        let old = texts(&["Same start.", "The toll rose to 25 on Monday night.", "Same end."]);
+        let new = texts(&[
+            "Same start.",
+            "The toll rose to 30 on Monday night, officials said.",
+            "A rescue team arrived from the capital.",
+            "Same end.",
+        ]);
+        let d = diff("t", &old, "t", &new);
+        assert_eq!(d.changes.rewritten, vec![Rewrite { from: 1, to: 1 }]);
+        assert_eq!(d.changes.added, vec![2]);
+        assert!(d.changes.removed.is_empty());
+        let d = diff("t", &new, "t", &old);
+        assert_eq!(d.changes.removed, vec![2]);
     }
 
     /// Fixture table: (old, new, material?).

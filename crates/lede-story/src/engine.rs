@@ -13,14 +13,18 @@
 //!
 //! Only stories updated within the window can match, so decisions do not
 //! depend on when expired stories are evicted. Every change to a story is
-//! returned as a snapshot for the changelog; [`StoryEngine::restore`]
-//! rebuilds the same engine from the snapshots.
+//! returned as a changelog write (the caller takes the story's snapshot when
+//! it writes, so several changes in one batch cost one snapshot);
+//! [`StoryEngine::restore`] rebuilds the same engine from the snapshots.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
 use lede_core::hash::hex128_parts;
 use lede_core::{Article, Decision, DecisionKind, StoryEvent, Tags};
+// Keys are hashes already: a fast, deterministic hasher is enough.
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diff::diff;
@@ -114,10 +118,40 @@ impl Story {
 pub struct Outcome {
     /// The decision.
     pub decision: Decision,
-    /// The event for `lede.stories` (`None` for `duplicate`).
+    /// The event for `lede.stories` (`None` for `duplicate`, and from
+    /// [`StoryEngine::decide_only`]).
     pub event: Option<StoryEvent>,
-    /// Changelog writes: story id -> snapshot (`None`: evicted).
-    pub changelog: Vec<(String, Option<Story>)>,
+    /// Changelog writes, in order.
+    pub changelog: Vec<ChangelogWrite>,
+}
+
+/// A write to the story changelog (`lede.state.stories`, keyed by story id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangelogWrite {
+    /// The story changed: write its current snapshot,
+    /// [`StoryEngine::snapshot`]`(seq)`.
+    Snapshot {
+        /// The changelog key.
+        story_id: String,
+        /// The story's creation order, which finds it in the engine.
+        seq: u64,
+    },
+    /// The story left the window: write a tombstone.
+    Tombstone {
+        /// The changelog key.
+        story_id: String,
+    },
+}
+
+impl ChangelogWrite {
+    /// The changelog key.
+    pub fn story_id(&self) -> &str {
+        match self {
+            ChangelogWrite::Snapshot { story_id, .. } | ChangelogWrite::Tombstone { story_id } => {
+                story_id
+            }
+        }
+    }
 }
 
 /// Why restoring failed.
@@ -224,6 +258,22 @@ impl Features {
         compare.dedup();
         Self { compare, bands }
     }
+}
+
+/// A story a decision changed (`new`, `update` or `source`).
+#[derive(Debug)]
+struct Changed {
+    write: ChangelogWrite,
+    seq: u64,
+    /// For an update: what changed against the previous version.
+    changes: Option<lede_core::Changes>,
+}
+
+/// Whether a decision builds its story event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Events {
+    Build,
+    Skip,
 }
 
 /// The exact keys a story is found by.
@@ -340,19 +390,54 @@ impl StoryEngine {
         features: ArticleFeatures,
         now: DateTime<Utc>,
     ) -> Outcome {
+        self.decide_inner(article, features, now, Events::Build)
+    }
+
+    /// Like [`StoryEngine::decide_with`], for callers that need the decision
+    /// alone (`lede dedup`): no story event is built.
+    pub fn decide_only(
+        &mut self,
+        article: &Article,
+        features: ArticleFeatures,
+        now: DateTime<Utc>,
+    ) -> Outcome {
+        self.decide_inner(article, features, now, Events::Skip)
+    }
+
+    fn decide_inner(
+        &mut self,
+        article: &Article,
+        features: ArticleFeatures,
+        now: DateTime<Utc>,
+        events: Events,
+    ) -> Outcome {
         let mut changelog = self.expire(now);
         let paragraphs = article.paragraphs_or_summary();
         let ArticleFeatures { text: features, tags } = features;
-        let (decision, event, story) = match self.find(article, &features, now) {
+        let (decision, changed) = match self.find(article, &features, now) {
             None => self.start_story(article, paragraphs.into_owned(), features, tags, now),
             Some((slot, relation)) => {
                 self.merge(slot, relation, article, &paragraphs, (features, tags), now)
             }
         };
-        if let Some(story) = story {
-            changelog.push((story.id.clone(), Some(story)));
-        }
+        // The event shows the story as this decision left it.
+        let event = match (events, &changed) {
+            (Events::Build, Some(Changed { seq, changes, .. }))
+                if decision.kind != DecisionKind::Duplicate =>
+            {
+                self.snapshot(*seq)
+                    .map(|story| event_of(story, decision.kind, &article.source, changes.clone()))
+            }
+            _ => None,
+        };
+        changelog.extend(changed.map(|c| c.write));
         Outcome { decision, event, changelog }
+    }
+
+    /// The current snapshot of the live story with creation order `seq`
+    /// (what a [`ChangelogWrite::Snapshot`] writes).
+    pub fn snapshot(&self, seq: u64) -> Option<&Story> {
+        self.entry(*self.by_seq.get(&seq)?).map(|entry| &entry.story)
     }
 
     /// The story `article` belongs to, if any, and how.
@@ -447,7 +532,7 @@ impl StoryEngine {
         features: Features,
         tags: Tags,
         now: DateTime<Utc>,
-    ) -> (Decision, Option<StoryEvent>, Option<Story>) {
+    ) -> (Decision, Option<Changed>) {
         let seq = self.next_seq;
         self.next_seq += 1;
         let story = Story {
@@ -468,15 +553,15 @@ impl StoryEngine {
             tags,
         };
         self.record(seq);
-        self.insert(story.clone(), features);
         let decision = Decision {
             id: article.id.clone(),
             story_id: story.id.clone(),
             version: 1,
             kind: DecisionKind::New,
         };
-        let event = event_of(&story, DecisionKind::New, &article.source, None);
-        (decision, Some(event), Some(story))
+        let write = ChangelogWrite::Snapshot { story_id: story.id.clone(), seq };
+        self.insert(story, features);
+        (decision, Some(Changed { write, seq, changes: None }))
     }
 
     fn merge(
@@ -487,7 +572,7 @@ impl StoryEngine {
         paragraphs: &[String],
         (features, tags): (Features, Tags),
         now: DateTime<Utc>,
-    ) -> (Decision, Option<StoryEvent>, Option<Story>) {
+    ) -> (Decision, Option<Changed>) {
         let Some(entry) = self.entry(slot) else {
             return self.start_story(article, paragraphs.to_vec(), features, tags, now);
         };
@@ -515,7 +600,7 @@ impl StoryEngine {
         if kind == DecisionKind::Duplicate && keys_known {
             let decision =
                 Decision { id: article.id.clone(), story_id, version: story.version, kind };
-            return (decision, None, None);
+            return (decision, None);
         }
 
         let seq = story.seq;
@@ -530,7 +615,7 @@ impl StoryEngine {
         }
         let limit = self.config.max_keys_per_story;
         let Some(entry) = self.entry_mut(slot) else {
-            return (Decision { id: article.id.clone(), story_id, version: 0, kind }, None, None);
+            return (Decision { id: article.id.clone(), story_id, version: 0, kind }, None);
         };
         let story = &mut entry.story;
         let previously_updated = story.updated_at;
@@ -552,15 +637,14 @@ impl StoryEngine {
             }
             DecisionKind::New | DecisionKind::Duplicate => {}
         }
-        let event = matches!(kind, DecisionKind::Update | DecisionKind::Source)
-            .then(|| event_of(story, kind, &article.source, changes));
+        let write = ChangelogWrite::Snapshot { story_id: story_id.clone(), seq };
         let decision = Decision { id: article.id.clone(), story_id, version: story.version, kind };
-        let snapshot = story.clone();
-        if snapshot.updated_at != previously_updated {
+        let updated_at = story.updated_at;
+        if updated_at != previously_updated {
             self.by_age.remove(&(previously_updated, seq, slot));
-            self.by_age.insert((snapshot.updated_at, seq, slot));
+            self.by_age.insert((updated_at, seq, slot));
         }
-        (decision, event, Some(snapshot))
+        (decision, Some(Changed { write, seq, changes }))
     }
 
     /// Remember `value` as one of the story's keys (oldest dropped beyond the cap).
@@ -601,7 +685,7 @@ impl StoryEngine {
     }
 
     /// Evict stories not updated within the window; their tombstones.
-    fn expire(&mut self, now: DateTime<Utc>) -> Vec<(String, Option<Story>)> {
+    fn expire(&mut self, now: DateTime<Utc>) -> Vec<ChangelogWrite> {
         let mut evicted = Vec::new();
         while let Some(&(updated_at, seq, slot)) = self.by_age.first() {
             if now - updated_at <= self.config.window {
@@ -609,7 +693,7 @@ impl StoryEngine {
             }
             self.record(seq);
             if let Some(entry) = self.remove(slot) {
-                evicted.push((entry.story.id, None));
+                evicted.push(ChangelogWrite::Tombstone { story_id: entry.story.id });
             }
         }
         evicted
@@ -783,16 +867,25 @@ const BREAKING_PHRASES: &[&str] = &[
 /// the text says it is developing.
 pub fn is_breaking(title: &str, paragraphs: &[String]) -> bool {
     let opens = |text: &str| {
-        let lower = text.trim_start().to_lowercase();
-        BREAKING_PREFIXES.iter().any(|p| lower.starts_with(p))
+        let start = text.trim_start().as_bytes();
+        BREAKING_PREFIXES
+            .iter()
+            .any(|p| start.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p.as_bytes())))
     };
-    opens(title)
-        || paragraphs.first().is_some_and(|p| opens(p))
-        || paragraphs.iter().any(|p| {
-            let lower = p.to_lowercase();
-            BREAKING_PHRASES.iter().any(|phrase| lower.contains(phrase))
-        })
+    if opens(title) || paragraphs.first().is_some_and(|p| opens(p)) {
+        return true;
+    }
+    let mut lower = Vec::new();
+    paragraphs.iter().any(|paragraph| {
+        lower.clear();
+        lower.extend(paragraph.bytes().map(|b| b.to_ascii_lowercase()));
+        BREAKING_PHRASE_FINDERS.iter().any(|finder| finder.find(&lower).is_some())
+    })
 }
+
+/// Searchers for [`BREAKING_PHRASES`], built once.
+static BREAKING_PHRASE_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+    LazyLock::new(|| BREAKING_PHRASES.iter().map(memchr::memmem::Finder::new).collect());
 
 fn event_of(
     story: &Story,

@@ -17,5 +17,6 @@ pub mod minhash;
 pub mod text;
 
 pub use engine::{
-    ArticleFeatures, EngineConfig, Outcome, RestoreError, Story, StoryEngine, is_breaking,
+    ArticleFeatures, ChangelogWrite, EngineConfig, Outcome, RestoreError, Story, StoryEngine,
+    is_breaking,
 };

@@ -4,8 +4,6 @@
 
 use std::sync::LazyLock;
 
-use xxhash_rust::xxh3::xxh3_64;
-
 /// Words per shingle for MinHash signatures (candidate search): long
 /// shingles keep unrelated texts from colliding.
 pub const SIGNATURE_SHINGLE_WORDS: usize = 3;
@@ -15,8 +13,7 @@ pub const COMPARE_SHINGLE_WORDS: usize = 2;
 
 /// Byte classes for the ASCII fast path of [`scan_words`].
 const WORD: u8 = 1;
-const UPPER: u8 = 2;
-const NON_ASCII: u8 = 4;
+const NON_ASCII: u8 = 2;
 static BYTE_CLASS: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut byte = 0;
@@ -24,8 +21,6 @@ static BYTE_CLASS: [u8; 256] = {
         let b = byte as u8;
         table[byte] = if b >= 0x80 {
             NON_ASCII
-        } else if b.is_ascii_uppercase() {
-            WORD | UPPER
         } else if b.is_ascii_alphanumeric() {
             WORD
         } else {
@@ -37,48 +32,71 @@ static BYTE_CLASS: [u8; 256] = {
 };
 
 /// Calls `f(word, hash)` for each alphanumeric word of `text`, in order:
-/// `word` as written, `hash` of its lower-case form. ASCII is classified
-/// by table; only non-ASCII characters are decoded.
+/// `word` as written, `hash` its [`word_hash`] once lower-cased. ASCII is
+/// classified by table and lower-cased while hashed; only words with other
+/// characters are decoded and lower-cased apart.
 pub fn scan_words(text: &str, mut f: impl FnMut(&str, u64)) {
     let bytes = text.as_bytes();
     let mut lower = String::new();
-    // (is a word character, width in bytes, needs lower-casing)
-    let class = |at: usize| -> (bool, usize, bool) {
-        let class = BYTE_CLASS[bytes[at] as usize];
-        if class & NON_ASCII == 0 {
-            (class & WORD != 0, 1, class & UPPER != 0)
-        } else {
-            let c = text[at..].chars().next().unwrap_or(' ');
-            (c.is_alphanumeric(), c.len_utf8(), true)
-        }
+    // Is the character at `at` alphanumeric, and how many bytes is it?
+    let decode = |at: usize| -> (bool, usize) {
+        let c = text[at..].chars().next().unwrap_or(' ');
+        (c.is_alphanumeric(), c.len_utf8())
     };
+    let class = |at: usize| bytes.get(at).map_or(0, |&b| BYTE_CLASS[b as usize]);
     let mut at = 0;
     while at < bytes.len() {
-        let (is_word, width, _) = class(at);
-        if !is_word {
-            at += width;
-            continue;
-        }
         let start = at;
-        let mut needs_lowering = false;
-        while at < bytes.len() {
-            let (is_word, width, special) = class(at);
-            if !is_word {
+        let mut ascii = true;
+        loop {
+            at += bytes[at..].iter().take_while(|&&b| BYTE_CLASS[b as usize] == WORD).count();
+            if class(at) != NON_ASCII {
                 break;
             }
-            needs_lowering |= special;
+            let (alphanumeric, width) = decode(at);
+            if !alphanumeric {
+                break;
+            }
+            ascii = false;
             at += width;
         }
+        if at == start {
+            // Not a word character: skip it whole.
+            at += if class(at) == NON_ASCII { decode(at).1 } else { 1 };
+            continue;
+        }
         let word = &text[start..at];
-        let hash = if needs_lowering {
+        let hash = if ascii {
+            // ASCII letters and digits lower-case by setting 0x20.
+            chunked_hash(word.as_bytes(), 0x2020_2020_2020_2020)
+        } else {
             lower.clear();
             lower.extend(word.chars().flat_map(char::to_lowercase));
-            xxh3_64(lower.as_bytes())
-        } else {
-            xxh3_64(word.as_bytes())
+            word_hash(lower.as_bytes())
         };
         f(word, hash);
     }
+}
+
+/// The hash of a lower-case word (its UTF-8 bytes), as [`scan_words`] gives it.
+pub fn word_hash(word: &[u8]) -> u64 {
+    chunked_hash(word, 0)
+}
+
+/// Hash `bytes` 8 at a time, each chunk's bytes or-ed with `set`.
+fn chunked_hash(bytes: &[u8], set: u64) -> u64 {
+    let mut state = 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        state = mix(state ^ (u64::from_le_bytes(word) | set));
+    }
+    let rest = chunks.remainder();
+    let last = rest.iter().rev().fold(0, |last, &byte| (last << 8) | u64::from(byte));
+    let used = if rest.is_empty() { 0 } else { u64::MAX >> (64 - 8 * rest.len()) };
+    let last = last | (set & used);
+    mix(state ^ last ^ ((bytes.len() as u64) << 56))
 }
 
 /// Hashes of the lower-case words of `text`, appended to `out`.
@@ -180,7 +198,7 @@ const TIMESTAMP_MARKERS: &[&str] = &[
     "december",
 ];
 static TIMESTAMP_MARKER_HASHES: LazyLock<Vec<u64>> =
-    LazyLock::new(|| TIMESTAMP_MARKERS.iter().map(|w| xxh3_64(w.as_bytes())).collect());
+    LazyLock::new(|| TIMESTAMP_MARKERS.iter().map(|w| word_hash(w.as_bytes())).collect());
 /// Longest line that can be a timestamp line, in words.
 const TIMESTAMP_LINE_WORDS: usize = 12;
 
@@ -258,6 +276,15 @@ mod tests {
         scan_words("U.S. Embassy, in Baghdad's—compound", |word, _| got.push(word.to_owned()));
         assert_eq!(got, vec!["U", "S", "Embassy", "in", "Baghdad", "s", "compound"]);
         assert_eq!(word_hashes("Embassy ÉTÉ"), word_hashes("embassy été"));
+        // The hash computed while scanning is the hash of the lower-cased word.
+        for word in ["gmt", "internationalization", "a1b2c3d4", "été", "ab"] {
+            assert_eq!(
+                word_hashes(&word.to_uppercase()),
+                vec![word_hash(word.as_bytes())],
+                "{word}"
+            );
+        }
+        assert_ne!(word_hash(b"ab"), word_hash(b"ab\0"));
     }
 
     #[test]

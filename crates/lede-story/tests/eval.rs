@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use lede_core::Article;
-use lede_story::{EngineConfig, StoryEngine};
+use lede_story::{ChangelogWrite, EngineConfig, StoryEngine};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -208,13 +208,18 @@ fn the_scorer_counts_a_false_merge_and_a_wrong_kind() {
 }
 
 /// Apply an outcome's changelog writes to a compacted "topic".
-fn apply(changelog: &mut BTreeMap<String, Vec<u8>>, outcome: &lede_story::Outcome) {
-    for (key, story) in &outcome.changelog {
-        match story {
-            Some(story) => {
-                changelog.insert(key.clone(), serde_json::to_vec(story).unwrap_or_default())
+fn apply(
+    changelog: &mut BTreeMap<String, Vec<u8>>,
+    engine: &StoryEngine,
+    outcome: &lede_story::Outcome,
+) {
+    for write in &outcome.changelog {
+        match write {
+            ChangelogWrite::Snapshot { story_id, seq } => {
+                let story = engine.snapshot(*seq).expect("a changed story is live");
+                changelog.insert(story_id.clone(), serde_json::to_vec(story).unwrap_or_default())
             }
-            None => changelog.remove(key),
+            ChangelogWrite::Tombstone { story_id } => changelog.remove(story_id),
         };
     }
 }
@@ -233,7 +238,7 @@ fn restart_at_any_point_gives_the_decisions_of_one_run() {
         let mut decisions = Vec::new();
         for row in &rows[..split] {
             let outcome = first.decide(&article(row), row.published_at);
-            apply(&mut changelog, &outcome);
+            apply(&mut changelog, &first, &outcome);
             decisions.push(outcome.decision);
         }
         let mut restored = StoryEngine::restore(

@@ -26,7 +26,7 @@ use lede_enrich::Tagger;
 use lede_feeds::websub::renew_after;
 use lede_feeds::{FeedError, FeedPoller, FeedState, Fetcher, HubLink, Pushed, Subscriptions};
 use lede_kafka::{KafkaConfig, KafkaSink, TopicNames};
-use lede_story::{ArticleFeatures, Story, StoryEngine};
+use lede_story::{ArticleFeatures, ChangelogWrite, Story, StoryEngine};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -499,7 +499,8 @@ fn decide_batch<'a>(
     let feed: &'a String = feed;
     let mut commit = CommitBatch::default();
     let mut published = ArticlesPublished { feed, ..ArticlesPublished::default() };
-    let mut snapshots: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+    // The last changelog write per story; snapshots are taken at the end.
+    let mut writes: Vec<ChangelogWrite> = Vec::new();
     for item in articles.iter_mut() {
         let (article, kind) = (&item.article, &item.kind);
         let features = item.features.take().unwrap_or_else(|| ArticleFeatures::of(article));
@@ -542,18 +543,21 @@ fn decide_batch<'a>(
                 &event,
             ));
         }
-        for (story_id, story) in outcome.changelog {
-            let value = story.map(|s| serde_json::to_vec(&s).unwrap_or_default());
-            match snapshots.iter_mut().find(|(id, _)| *id == story_id) {
-                Some(slot) => slot.1 = value,
-                None => snapshots.push((story_id, value)),
+        for write in outcome.changelog {
+            match writes.iter_mut().find(|known| known.story_id() == write.story_id()) {
+                Some(known) => *known = write,
+                None => writes.push(write),
             }
         }
     }
-    commit.state.extend(snapshots.into_iter().map(|(key, value)| StateRecord {
-        table: StateTable::Stories,
-        key,
-        value,
+    commit.state.extend(writes.iter().map(|write| {
+        let value = match write {
+            ChangelogWrite::Snapshot { seq, .. } => {
+                engine.snapshot(*seq).map(|story| serde_json::to_vec(story).unwrap_or_default())
+            }
+            ChangelogWrite::Tombstone { .. } => None,
+        };
+        StateRecord { table: StateTable::Stories, key: write.story_id().to_owned(), value }
     }));
     commit.state.push(StateRecord {
         table: StateTable::Feeds,

@@ -281,62 +281,153 @@ impl DedupInput {
     }
 }
 
+/// Input lines handed to a parsing worker at once: few enough to keep the
+/// deciding thread busy, many enough that waking threads costs little.
+const DEDUP_CHUNK_LINES: usize = 256;
+
+/// One parsed `lede dedup` line: the article, its story features, its own
+/// time (`fetched_at`, else `published_at`) and whether it said `fetched_at`.
+type ParsedLine = Result<
+    (lede_core::Article, lede_story::ArticleFeatures, Option<chrono::DateTime<Utc>>, bool),
+    Failure,
+>;
+
 /// `lede dedup [FILE]`: one decision per input article, in order. The clock
 /// is the articles' own time (`fetched_at`, else `published_at`), never
-/// going backwards. A reader thread parses lines and computes each
-/// article's features while this thread decides, in order.
+/// going backwards. A reader thread cuts the input into chunks of lines,
+/// parsing workers (one per core) turn them into articles and features, and
+/// this thread takes the chunks back in input order and decides.
 pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failure> {
     use std::io::BufRead;
+    use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
     let name = input.unwrap_or("(stdin)").to_owned();
-    let reader: Box<dyn BufRead + Send> = match input {
+    let mut reader: Box<dyn BufRead + Send> = match input {
         Some(path) => Box::new(std::io::BufReader::new(
             std::fs::File::open(path).map_err(|e| Failure::BadInput(format!("{path}: {e}")))?,
         )),
         None => Box::new(std::io::BufReader::new(std::io::stdin())),
     };
-    type Parsed =
-        Result<(lede_core::Article, lede_story::ArticleFeatures, chrono::DateTime<Utc>), Failure>;
-    let (parsed, articles) = std::sync::mpsc::sync_channel::<Parsed>(1024);
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
+    // (first line number, lines or the read error that ended the input)
+    type Chunk = (usize, Vec<Result<String, String>>);
+    let (to_workers, chunks): (Vec<SyncSender<Chunk>>, Vec<Receiver<Chunk>>) =
+        (0..workers).map(|_| sync_channel::<Chunk>(2)).unzip();
+    let (from_workers, parsed): (Vec<SyncSender<Vec<ParsedLine>>>, Vec<_>) =
+        (0..workers).map(|_| sync_channel::<Vec<ParsedLine>>(2)).unzip();
     let mut engine =
         lede_story::StoryEngine::new(lede_story::EngineConfig { window, ..Default::default() });
     std::thread::scope(|scope| {
+        // Chunk k goes to worker k % workers and comes back from it, so the
+        // deciding thread restores the input order by taking turns.
         scope.spawn(move || {
-            let mut now = chrono::DateTime::<Utc>::UNIX_EPOCH;
-            for (index, line) in reader.lines().enumerate() {
-                let at = index + 1;
-                let item = line
-                    .map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))
-                    .and_then(|line| {
-                        serde_json::from_str::<DedupInput>(&line)
-                            .map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))
-                    });
-                let item = item.map(|input| {
-                    if let Some(time) = input.fetched_at.or(input.published_at) {
-                        now = now.max(time);
+            let mut first_line = 1;
+            for turn in 0.. {
+                let mut lines = Vec::with_capacity(DEDUP_CHUNK_LINES);
+                let mut ended = false;
+                while lines.len() < DEDUP_CHUNK_LINES {
+                    let mut line = String::new();
+                    match reader.read_line(&mut line) {
+                        Ok(0) => {
+                            ended = true;
+                            break;
+                        }
+                        Ok(_) => {
+                            line.truncate(line.trim_end_matches(['\n', '\r']).len());
+                            lines.push(Ok(line));
+                        }
+                        Err(e) => {
+                            lines.push(Err(e.to_string()));
+                            ended = true;
+                            break;
+                        }
                     }
-                    let article = input.into_article(now);
-                    let features = lede_story::ArticleFeatures::of(&article);
-                    (article, features, now)
-                });
-                let failed = item.is_err();
-                if parsed.send(item).is_err() || failed {
+                }
+                let count = lines.len();
+                if count > 0 && to_workers[turn % workers].send((first_line, lines)).is_err() {
+                    return;
+                }
+                first_line += count;
+                if ended {
                     return;
                 }
             }
         });
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        for item in articles {
-            let (article, features, now) = item?;
-            let decision = engine.decide_with(&article, features, now).decision;
-            let line =
-                serde_json::to_string(&decision).map_err(|e| Failure::Runtime(e.to_string()))?;
-            if writeln!(out, "{line}").is_err() {
-                return Ok(()); // stdout closed: dropping the receiver stops the reader.
-            }
+        for (chunks, results) in chunks.into_iter().zip(from_workers) {
+            let name = &name;
+            scope.spawn(move || {
+                for (first_line, lines) in chunks {
+                    let parsed = lines
+                        .into_iter()
+                        .enumerate()
+                        .map(|(offset, line)| parse_dedup_line(name, first_line + offset, line))
+                        .collect();
+                    if results.send(parsed).is_err() {
+                        return;
+                    }
+                }
+            });
         }
-        out.flush().ok();
-        Ok(())
+        // A writer prints the decisions, and frees the articles and outcomes
+        // off the deciding thread; a closed stdout ends it.
+        let (to_writer, decided) =
+            sync_channel::<Vec<(lede_core::Article, lede_story::Outcome)>>(4);
+        let writer = scope.spawn(move || {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for chunk in decided {
+                for (_, outcome) in &chunk {
+                    let line = serde_json::to_string(&outcome.decision)
+                        .map_err(|e| Failure::Runtime(e.to_string()))?;
+                    if writeln!(out, "{line}").is_err() {
+                        return Ok(()); // stdout closed: dropping the receiver stops the others.
+                    }
+                }
+            }
+            out.flush().ok();
+            Ok::<(), Failure>(())
+        });
+        // Owned here, so that returning early (bad input, closed stdout)
+        // drops the receivers and the other threads stop instead of blocking.
+        let parsed = parsed;
+        let mut now = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        let decided = (|| {
+            for turn in 0.. {
+                let Ok(chunk) = parsed[turn % workers].recv() else { break };
+                let mut outcomes = Vec::with_capacity(chunk.len());
+                for item in chunk {
+                    let (mut article, features, time, fetched) = item?;
+                    if let Some(time) = time {
+                        now = now.max(time);
+                    }
+                    if !fetched {
+                        article.fetched_at = now;
+                    }
+                    let outcome = engine.decide_only(&article, features, now);
+                    outcomes.push((article, outcome));
+                }
+                if to_writer.send(outcomes).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })();
+        drop((parsed, to_writer));
+        // The process ends here: freeing every story one by one is wasted time.
+        std::mem::forget(engine);
+        let written =
+            writer.join().unwrap_or_else(|_| Err(Failure::Runtime("writer panicked".into())));
+        decided.and(written)
     })
+}
+
+/// Parse line `at` of a `lede dedup` input and compute its story features.
+fn parse_dedup_line(name: &str, at: usize, line: Result<String, String>) -> ParsedLine {
+    let line = line.map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
+    let input = serde_json::from_str::<DedupInput>(&line)
+        .map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
+    let (time, fetched) = (input.fetched_at.or(input.published_at), input.fetched_at.is_some());
+    let article = input.into_article(chrono::DateTime::<Utc>::UNIX_EPOCH);
+    let features = lede_story::ArticleFeatures::of(&article);
+    Ok((article, features, time, fetched))
 }
 
 /// A `lede tag` input line.
