@@ -107,9 +107,22 @@ pub struct Story {
 }
 
 impl Story {
-    /// Decode a changelog value.
+    /// Decode a changelog value. Its lists are trimmed to their length: a
+    /// restart holds every live story, and decoding leaves room to grow.
     pub fn from_snapshot(bytes: &[u8]) -> Result<Self, serde_json::Error> {
-        serde_json::from_slice(bytes)
+        let mut story: Story = serde_json::from_slice(bytes)?;
+        for list in [
+            &mut story.paragraphs,
+            &mut story.sources,
+            &mut story.article_ids,
+            &mut story.urls,
+            &mut story.content_hashes,
+            &mut story.tags.demonym_countries,
+        ] {
+            list.shrink_to_fit();
+        }
+        story.tags.entities.shrink_to_fit();
+        Ok(story)
     }
 }
 

@@ -94,7 +94,7 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
     lede_kafka::ensure_topics(&config.kafka, &names).await.map_err(Failure::from_kafka)?;
     // A state Lede cannot read would re-publish items or split stories: an
     // unreadable changelog value stops the start instead.
-    let feed_states: HashMap<String, FeedState> =
+    let mut feed_states: HashMap<String, FeedState> =
         restore(&config.kafka, &names, StateTable::Feeds, |bytes| {
             FeedState::from_bytes(bytes).map_err(|e| e.to_string())
         })
@@ -139,7 +139,7 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
         tokio::spawn(run_story_stage(engine, from_feeds, sink.clone(), metrics.clone()));
     let mut feed_tasks = JoinSet::new();
     for spec in config.feeds.clone() {
-        let state = feed_states.get(spec.id.as_str()).cloned();
+        let state = feed_states.remove(spec.id.as_str());
         let push = subscriptions.as_ref().map(|subscriptions| Push {
             received: subscriptions.register(spec.id.as_str()),
             subscriptions: subscriptions.clone(),
