@@ -152,3 +152,51 @@ fn tag_of_a_bad_line_exits_2_naming_the_line() {
     assert_one_line_error(&stderr, &format!("{path}:2"));
     assert_eq!(stdout.lines().count(), 1, "the good line before it was tagged");
 }
+
+/// `n` articles with texts of their own (no two share a shingle), as
+/// `lede dedup` reads them, one hour apart.
+fn dedup_input(ids: impl Iterator<Item = usize>) -> String {
+    ids.map(|i| {
+        let words: Vec<String> = (0..20).map(|w| format!("w{i}x{w}")).collect();
+        let line = serde_json::json!({
+            "id": format!("a{i}"),
+            "url": format!("https://news.example/{i}"),
+            "title": format!("Story {i}"),
+            "paragraphs": [words.join(" ")],
+            "source": "Example",
+            "published_at": format!("2020-01-0{}T{:02}:00:00Z", 1 + i / 24 % 3, i % 24),
+        });
+        line.to_string() + "\n"
+    })
+    .collect()
+}
+
+#[test]
+fn dedup_prints_one_decision_per_article_in_input_order() {
+    // 600 lines: several chunks, decided in order whatever worker parsed them.
+    let input = dedup_input(0..300) + &dedup_input(0..300);
+    let path = write("dedup", "in.jsonl", &input);
+    let (status, stdout, stderr) = run_lede(&["dedup", &path], Duration::from_secs(30));
+    assert!(status.success(), "{stderr}");
+    let decisions: Vec<serde_json::Value> =
+        stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_default()).collect();
+    assert_eq!(decisions.len(), 600);
+    for (i, decision) in decisions.iter().enumerate() {
+        assert_eq!(decision["id"], format!("a{}", i % 300), "line {}", i + 1);
+        let kind = if i < 300 { "new" } else { "duplicate" };
+        assert_eq!(decision["kind"], kind, "line {}", i + 1);
+        assert_eq!(decision["version"], 1);
+    }
+    assert_eq!(decisions[0]["story_id"], decisions[300]["story_id"], "a re-poll finds its story");
+    assert_ne!(decisions[0]["story_id"], decisions[1]["story_id"]);
+}
+
+#[test]
+fn dedup_of_a_bad_line_exits_2_naming_the_line() {
+    let input = dedup_input(0..299) + "{\"title\": \"no id\"}\n" + &dedup_input(300..400);
+    let path = write("dedupbad", "in.jsonl", &input);
+    let (status, stdout, stderr) = run_lede(&["dedup", &path], Duration::from_secs(30));
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_one_line_error(&stderr, &format!("{path}:300"));
+    assert_eq!(stdout.lines().count(), 299, "the lines before it were decided");
+}

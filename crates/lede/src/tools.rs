@@ -389,27 +389,32 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
         // drops the receivers and the other threads stop instead of blocking.
         let parsed = parsed;
         let mut now = chrono::DateTime::<Utc>::UNIX_EPOCH;
-        let decided = (|| {
-            for turn in 0.. {
-                let Ok(chunk) = parsed[turn % workers].recv() else { break };
-                let mut outcomes = Vec::with_capacity(chunk.len());
-                for item in chunk {
-                    let (mut article, features, time, fetched) = item?;
-                    if let Some(time) = time {
-                        now = now.max(time);
+        let mut decided = Ok(());
+        for turn in 0.. {
+            let Ok(chunk) = parsed[turn % workers].recv() else { break };
+            let mut outcomes = Vec::with_capacity(chunk.len());
+            for item in chunk {
+                // Bad input ends the run after the lines before it are printed.
+                let (mut article, features, time, fetched) = match item {
+                    Ok(parsed) => parsed,
+                    Err(failure) => {
+                        decided = Err(failure);
+                        break;
                     }
-                    if !fetched {
-                        article.fetched_at = now;
-                    }
-                    let outcome = engine.decide_only(&article, features, now);
-                    outcomes.push((article, outcome));
+                };
+                if let Some(time) = time {
+                    now = now.max(time);
                 }
-                if to_writer.send(outcomes).is_err() {
-                    break;
+                if !fetched {
+                    article.fetched_at = now;
                 }
+                let outcome = engine.decide_only(&article, features, now);
+                outcomes.push((article, outcome));
             }
-            Ok(())
-        })();
+            if to_writer.send(outcomes).is_err() || decided.is_err() {
+                break;
+            }
+        }
         drop((parsed, to_writer));
         // The process ends here: freeing every story one by one is wasted time.
         std::mem::forget(engine);
