@@ -16,6 +16,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// mimalloc: the story stage allocates a story's strings on one thread and
+/// frees them on others, where glibc's allocator spent a third of the
+/// deciding thread's time (bench/story/RESULTS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use lede_kafka::StartAt;
 use tools::TailFormat;
 
