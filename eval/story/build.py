@@ -193,7 +193,41 @@ add(held + 3 * day + 900, "op-report", "Orlen Post", "https://orlenpost.example/
 add(held + 3 * day + 930, "zp-report", "Zarvia Press", "https://zarviapress.example/sport/orlen-kesh",
     syndicate(s.MATCH_REPORT[0], "ORLEN (Zarvia Press) - ", "(With inputs from Orlen Post)"), "match-report", "source", "cup")
 
-for name, stream in [("articles.jsonl", rows), ("held_out.jsonl", held_out)]:
+# Held-out, part 2 (written after this session's rule changes, scored
+# once): 3 to 6 February, in held_out_2.jsonl.
+held_out_2 = []
+target = held_out_2
+held = 34 * day
+add(held, "dw-flood", "Delta Wire", "https://deltawire.example/valmen-levee", s.FLOOD[0], "flood", "new", "floods")
+add(held + 25, "ec-flood", "Evening Courier", "https://courier.example/news/valmen-evacuated",
+    syndicate(s.FLOOD[0], "VALMEN (Evening Courier) - ", "(With inputs from Delta Wire)"), "flood", "source", "floods")
+add(held + 120, "mw-halvorsen", "Market Wire", "https://marketwire.example/halvorsen-q4",
+    typo(s.HALVORSEN_RESULTS[0], "retiring", "retireing"), "halvorsen-results", "new", "halvorsen")
+add(held + 150, "dl-halvorsen", "Daily Ledger", "https://ledger.example/halvorsen-profit",
+    syndicate(s.HALVORSEN_RESULTS[0], "OSTBY (Daily Ledger) - ", "(Reporting by the shipping desk)"),
+    "halvorsen-results", "source", "halvorsen")
+add(held + 540, "dw-flood-2", "Delta Wire", "https://deltawire.example/valmen-flood-missing", s.FLOOD[1], "flood", "update", "floods")
+add(held + 560, "dw-flood-2", "Delta Wire", "https://deltawire.example/valmen-flood-missing", s.FLOOD[1], "flood", "duplicate", "floods")
+add(held + 600, "mw-halvorsen", "Market Wire", "https://marketwire.example/halvorsen-q4", s.HALVORSEN_RESULTS[0],
+    "halvorsen-results", "duplicate", "halvorsen")
+add(held + day + 60, "mw-halvorsen-ceo", "Market Wire", "https://marketwire.example/halvorsen-ceo", s.HALVORSEN_CEO[0],
+    "halvorsen-ceo", "new", "halvorsen")
+add(held + day + 90, "dl-halvorsen-ceo", "Daily Ledger", "https://ledger.example/halvorsen-sand-steps-down",
+    syndicate(s.HALVORSEN_CEO[0], "OSTBY (Daily Ledger) - ", "(Reporting by the shipping desk)"),
+    "halvorsen-ceo", "source", "halvorsen")
+add(held + 2 * day + 60, "dw-flood-3", "Delta Wire", "https://deltawire.example/valmen-waters-recede", s.FLOOD[2], "flood", "update", "floods")
+add(held + 2 * day + 100, "ec-flood-3", "Evening Courier", "https://courier.example/news/valmen-missing-man-safe",
+    syndicate(s.FLOOD[2], "VALMEN (Evening Courier) - ", "(With inputs from Delta Wire)",
+              title="Valmen flood waters fall; missing man safe"), "flood", "source", "floods")
+add(held + 2 * day + 300, "dw-ambry", "Delta Wire", "https://deltawire.example/port-ambry-surge", s.FLOOD_AMBRY[0], "ambry", "new", "floods")
+add(held + 3 * day, "op-varga", "Orlen Post", "https://orlenpost.example/sport/varga-signs", s.TRANSFER[0], "transfer", "new", "transfer")
+add(held + 3 * day + 30, "zp-varga", "Zarvia Press", "https://zarviapress.example/sport/kesh-varga",
+    syndicate(s.TRANSFER[0], "KESH (Zarvia Press) - ", "(With inputs from Orlen Post)"), "transfer", "source", "transfer")
+add(held + 3 * day + 45, "cw-varga", "City Wire", "https://citywire.example/kesh-city-varga",
+    syndicate(s.TRANSFER[0], "KESH (City Wire) - ", "(Reporting by the sports desk)", title="Kesh City land Varga"),
+    "transfer", "source", "transfer")
+
+for name, stream in [("articles.jsonl", rows), ("held_out.jsonl", held_out), ("held_out_2.jsonl", held_out_2)]:
     out = HERE / name
     with out.open("w", encoding="utf-8") as f:
         for row in stream:

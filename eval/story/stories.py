@@ -216,3 +216,62 @@ MATCH_REPORT = [
         "The second leg is in Kesh on February 8.",
     ]),
 ]
+
+# Held-out, part 2: written on 2026-11-30 after the carried-over paragraph
+# and syndicated-copy rules were added (see README.md), scored once.
+
+FLOOD = [
+    ("River Orsk bursts levee, hundreds evacuated in Valmen", [
+        "Hundreds of residents were evacuated from low-lying parts of Valmen on Monday after the River Orsk broke through a levee following three days of heavy rain, local officials said.",
+        "Water up to a metre deep covered streets near the old market, and the town's hospital moved patients from its ground floor as a precaution.",
+        "The levee, built in 1974, had been due for reinforcement work this spring, the regional water authority said.",
+    ]),
+    ("Valmen flood: 1,200 evacuated, one man missing as Orsk keeps rising", [
+        "About 1,200 people have been evacuated from Valmen after the River Orsk broke through a levee, and a 67-year-old man is missing after his car was swept off a road outside the town, police said on Monday evening.",
+        "The river was still rising at nightfall and was expected to peak early on Tuesday, the water authority said.",
+        "Army engineers were laying sandbags along the remaining section of the levee near the railway bridge.",
+        "The levee, built in 1974, had been due for reinforcement work this spring, the regional water authority said.",
+        "The national weather service has issued flood warnings for 12 provinces until Sunday.",
+    ]),
+    ("Floodwaters recede in Valmen; missing driver found alive", [
+        "Floodwaters began to recede in Valmen on Wednesday, two days after the River Orsk broke through a levee, and residents of most streets were allowed to return home.",
+        "The 67-year-old driver reported missing on Monday was found alive on Tuesday afternoon in a farm building where he had taken shelter, police said.",
+        "Repairing the breach will take at least a month, according to the regional water authority, which said the levee, built in 1974, had been due for reinforcement work this spring.",
+        "The government said it would pay emergency grants to households whose homes were flooded.",
+    ]),
+]
+
+# The same wire's next flood story, elsewhere, two days later: a hard
+# negative that shares the wire's standing weather-warning paragraph.
+FLOOD_AMBRY = [
+    ("Storm surge floods coastal villages near Port Ambry", [
+        "Dozens of homes were flooded in villages near Port Ambry on Wednesday night when a storm surge overtopped sea walls, the coastguard said.",
+        "No one was hurt, but about 80 people spent the night in a school gymnasium.",
+        "The national weather service has issued flood warnings for 12 provinces until Sunday.",
+    ]),
+]
+
+HALVORSEN_RESULTS = [
+    ("Halvorsen Shipping profit falls 18% as freight rates slide", [
+        "Halvorsen Shipping said on Tuesday its fourth-quarter net profit fell 18% to 412 million crowns, as container freight rates dropped from last year's highs.",
+        "Revenue fell 9% to 3.1 billion crowns. The company kept its dividend unchanged at 4 crowns a share.",
+        "Chief executive Marit Sand said the group would cut costs by retiring six older vessels this year.",
+    ]),
+]
+
+# The same company the next day: a different story.
+HALVORSEN_CEO = [
+    ("Halvorsen Shipping chief executive Marit Sand to step down", [
+        "Halvorsen Shipping chief executive Marit Sand will step down at the end of June after eight years in the job, the company said on Wednesday.",
+        "The board has started a search for a successor, and chairman Erik Dahl will lead the group in the interim if no one is appointed by then.",
+        "The company reported an 18% drop in fourth-quarter profit on Tuesday.",
+    ]),
+]
+
+TRANSFER = [
+    ("Kesh City sign striker Tomas Varga from Lund Rovers", [
+        "Kesh City have signed striker Tomas Varga from Lund Rovers on a four-year contract, the club said on Thursday, for a fee reported to be around 6 million euros.",
+        "Varga, 24, scored 19 league goals last season and will join the squad for Saturday's match against Orlen United.",
+        "City manager Pavel Ruz said Varga had been his first choice since the summer.",
+    ]),
+]

@@ -28,10 +28,10 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diff::diff;
-use crate::minhash::{BANDS, Signature};
+use crate::minhash::{BANDS, Signature, paragraph_band_keys};
 use crate::text::{
-    COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, push_word_hashes, shingle_hashes,
-    word_hashes,
+    COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, intersection_outside,
+    push_word_hashes, shingle_hashes, shingles, word_hashes,
 };
 
 /// Tuning of the engine. The defaults are the measured ones (see `eval/`).
@@ -49,6 +49,15 @@ pub struct EngineConfig {
     pub min_contained_shingles: usize,
     /// At most this many article ids, URLs and hashes remembered per story.
     pub max_keys_per_story: usize,
+    /// A new version from the story's own source that carries one of its
+    /// paragraphs over (`min_carried_paragraph` of the paragraph's
+    /// shingles, either way) matches when, outside the carried paragraphs,
+    /// the two texts still share this Jaccard: a wire's rewritten wrap-up at
+    /// a new URL keeps its background paragraphs and its subject, while a
+    /// source's standing paragraph under another story shares nothing else.
+    pub min_carried_residual: f64,
+    /// See `min_carried_residual`.
+    pub min_carried_paragraph: f64,
 }
 
 impl Default for EngineConfig {
@@ -59,6 +68,8 @@ impl Default for EngineConfig {
             min_containment: 0.5,
             min_contained_shingles: 12,
             max_keys_per_story: 64,
+            min_carried_residual: 0.03,
+            min_carried_paragraph: 0.8,
         }
     }
 }
@@ -67,6 +78,14 @@ impl Default for EngineConfig {
 const MAX_BUCKET: usize = 256;
 /// At most this many candidates (those sharing the most bands) are verified.
 const MAX_CANDIDATES: usize = 32;
+/// An article from one of the story's later sources holding this share of
+/// the latest version's shingles is that source's copy of it.
+const COPY_CONTAINMENT: f64 = 0.8;
+/// Paragraphs of at least this many words are indexed (and compared) as
+/// paragraphs that a later version may carry over.
+const CARRIED_PARAGRAPH_WORDS: usize = 12;
+/// At most this many paragraphs of a text are indexed.
+const CARRIED_PARAGRAPHS: usize = 8;
 
 /// A story as the engine keeps it: its latest version and its keys. This
 /// is also the changelog value.
@@ -189,6 +208,8 @@ struct Entry {
     compare: Vec<u32>,
     /// LSH band keys of the 3-word shingle signature: for candidate search.
     bands: [u32; BANDS],
+    /// LSH band keys of its long paragraphs: for carried-over paragraphs.
+    paragraph_keys: Box<[u32]>,
 }
 
 /// Where a live story sits in [`StoryEngine::slots`]: a compact index,
@@ -209,6 +230,7 @@ pub struct StoryEngine {
     by_url: HashMap<u64, Slot>,
     by_hash: HashMap<u64, Slot>,
     by_band: BandIndex,
+    by_paragraph: BandIndex,
     /// (last update, seq, slot): eviction order.
     by_age: BTreeSet<(DateTime<Utc>, u64, Slot)>,
     next_seq: u64,
@@ -255,21 +277,40 @@ impl ArticleFeatures {
 struct Features {
     compare: Vec<u32>,
     bands: [u32; BANDS],
+    paragraph_keys: Box<[u32]>,
 }
 
 impl Features {
     fn of(title: &str, paragraphs: &[String]) -> Self {
         let mut hashes = word_hashes(title);
+        // Word ranges of the paragraphs indexed as possibly carried over.
+        let mut long_paragraphs = Vec::new();
         for paragraph in paragraphs {
+            let start = hashes.len();
             push_word_hashes(paragraph, &mut hashes);
+            if hashes.len() - start >= CARRIED_PARAGRAPH_WORDS
+                && long_paragraphs.len() < CARRIED_PARAGRAPHS
+            {
+                long_paragraphs.push(start..hashes.len());
+            }
         }
         let bands = Signature::of(shingle_hashes(&hashes, SIGNATURE_SHINGLE_WORDS)).band_keys();
+        // pairs[i]: the shingle of words i and i + 1 (a paragraph's own
+        // shingles are the ones starting before its last word).
+        let pairs: Vec<u64> = shingle_hashes(&hashes, COMPARE_SHINGLE_WORDS).collect();
+        let mut paragraph_keys: Vec<u32> = long_paragraphs
+            .into_iter()
+            .flat_map(|words| {
+                paragraph_band_keys(pairs[words.start..words.end - 1].iter().copied())
+            })
+            .collect();
+        paragraph_keys.sort_unstable();
+        paragraph_keys.dedup();
         // Truncation to 32 bits keeps the index small; collisions only nudge Jaccard.
-        let mut compare: Vec<u32> =
-            shingle_hashes(&hashes, COMPARE_SHINGLE_WORDS).map(|h| h as u32).collect();
+        let mut compare: Vec<u32> = pairs.iter().map(|&h| h as u32).collect();
         compare.sort_unstable();
         compare.dedup();
-        Self { compare, bands }
+        Self { compare, bands, paragraph_keys: paragraph_keys.into_boxed_slice() }
     }
 }
 
@@ -427,7 +468,7 @@ impl StoryEngine {
         let mut changelog = self.expire(now);
         let paragraphs = article.paragraphs_or_summary();
         let ArticleFeatures { text: features, tags } = features;
-        let (decision, changed) = match self.find(article, &features, now) {
+        let (decision, changed) = match self.find(article, &paragraphs, &features, now) {
             None => self.start_story(article, paragraphs.into_owned(), features, tags, now),
             Some((slot, relation)) => {
                 self.merge(slot, relation, article, &paragraphs, (features, tags), now)
@@ -457,6 +498,7 @@ impl StoryEngine {
     fn find(
         &self,
         article: &Article,
+        paragraphs: &[String],
         features: &Features,
         now: DateTime<Utc>,
     ) -> Option<(Slot, Relation)> {
@@ -481,20 +523,8 @@ impl StoryEngine {
         {
             return Some((slot, Relation::SameText));
         }
-        // Buckets shared by very many stories come from boilerplate (or from
-        // short texts whose few shingles fill many bins): they say nothing
-        // and would make every decision cost O(stories). Skip them, and
-        // verify only the candidates sharing the most bands.
-        let mut hits: Vec<Slot> = features
-            .bands
-            .iter()
-            .map(|&key| self.by_band.get(key))
-            .filter(|bucket| bucket.len() <= MAX_BUCKET)
-            .flatten()
-            .copied()
-            .filter(|slot| live(slot))
-            .collect();
-        hits.sort_unstable();
+        // Verify only the candidates sharing the most bands.
+        let hits = bucket_hits(&self.by_band, &features.bands, live);
         // (bands shared, seq, slot): most shared first, then the oldest story.
         let mut candidates: Vec<(usize, u64, Slot)> = hits
             .chunk_by(|a, b| a == b)
@@ -510,7 +540,61 @@ impl StoryEngine {
                 best = Some((slot, score));
             }
         }
+        if best.is_none() {
+            best = self.find_carried_over(article, paragraphs, features, &live);
+        }
         best.map(|(slot, _)| (slot, Relation::Similar))
+    }
+
+    /// A story of the article's own source that the article carries a
+    /// paragraph over from (or that carries one of the article's), with at
+    /// least [`EngineConfig::min_carried_residual`] besides: the best by
+    /// whole-text Jaccard, ties to the older story.
+    fn find_carried_over(
+        &self,
+        article: &Article,
+        paragraphs: &[String],
+        features: &Features,
+        live: &impl Fn(&Slot) -> bool,
+    ) -> Option<(Slot, f64)> {
+        let mut hits = bucket_hits(&self.by_paragraph, &features.paragraph_keys, live);
+        hits.dedup();
+        let mut candidates: Vec<(u64, Slot, f64)> = hits
+            .into_iter()
+            .filter_map(|slot| {
+                let entry = self.entry(slot)?;
+                if !entry.story.sources.contains(&article.source) {
+                    return None;
+                }
+                let common = intersection(&features.compare, &entry.compare) as f64;
+                let jaccard =
+                    common / ((features.compare.len() + entry.compare.len()) as f64 - common);
+                (jaccard >= self.config.min_carried_residual).then_some((
+                    entry.story.seq,
+                    slot,
+                    jaccard,
+                ))
+            })
+            .collect();
+        candidates.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        candidates.truncate(MAX_CANDIDATES);
+        if candidates.is_empty() {
+            return None;
+        }
+        let ours = paragraph_shingles(paragraphs);
+        candidates.into_iter().find_map(|(_, slot, jaccard)| {
+            let entry = self.entry(slot)?;
+            let theirs = paragraph_shingles(&entry.story.paragraphs);
+            let carried = carried_shingles(&ours, &theirs, self.config.min_carried_paragraph);
+            if carried.is_empty() {
+                return None;
+            }
+            let (a, b) = (&features.compare, &entry.compare);
+            let common = intersection(a, b);
+            let residual = intersection_outside(a, b, &carried) as f64
+                / ((a.len() + b.len()) as f64 - common as f64);
+            (residual >= self.config.min_carried_residual).then_some((slot, jaccard))
+        })
     }
 
     /// How strongly two shingle sets match, or 0 below every threshold.
@@ -593,6 +677,14 @@ impl StoryEngine {
         let new_source = !story.sources.contains(&article.source);
         let seen_text = story.content_hashes.contains(&article.content_hash);
         let change = || diff(&story.title, &story.paragraphs, &article.title, paragraphs);
+        // An outlet that syndicates the story printing the latest version
+        // again (its own dateline, headline or footer around it) carries the
+        // story: that is a source, not a new version.
+        let copies_latest = || {
+            story.sources.first().is_some_and(|first| *first != article.source)
+                && intersection(&entry.compare, &features.compare) as f64
+                    >= COPY_CONTAINMENT * entry.compare.len() as f64
+        };
         let (kind, changes) = match relation {
             Relation::SameItem if seen_text => (DecisionKind::Duplicate, None),
             Relation::SameItem => match change() {
@@ -601,6 +693,7 @@ impl StoryEngine {
             },
             Relation::SameText | Relation::Similar if new_source => (DecisionKind::Source, None),
             Relation::SameText => (DecisionKind::Duplicate, None),
+            Relation::Similar if copies_latest() => (DecisionKind::Source, None),
             Relation::Similar => match change() {
                 d if d.adds_material() => (DecisionKind::Update, Some(d.changes)),
                 _ => (DecisionKind::Duplicate, None),
@@ -687,14 +780,23 @@ impl StoryEngine {
         let Some(entry) = self.slots.get_mut(slot as usize).and_then(|e| e.as_deref_mut()) else {
             return;
         };
-        for key in entry.bands {
+        // Keys the new version shares with the old one stay as they are.
+        for &key in entry.bands.iter().filter(|key| !features.bands.contains(key)) {
             self.by_band.remove(key, slot);
         }
-        for key in features.bands {
+        for &key in features.bands.iter().filter(|key| !entry.bands.contains(key)) {
             self.by_band.add(key, slot);
+        }
+        let (old, new) = (&entry.paragraph_keys, &features.paragraph_keys);
+        for &key in old.iter().filter(|key| new.binary_search(key).is_err()) {
+            self.by_paragraph.remove(key, slot);
+        }
+        for &key in new.iter().filter(|key| old.binary_search(key).is_err()) {
+            self.by_paragraph.add(key, slot);
         }
         entry.compare = features.compare;
         entry.bands = features.bands;
+        entry.paragraph_keys = features.paragraph_keys;
     }
 
     /// Evict stories not updated within the window; their tombstones.
@@ -743,8 +845,16 @@ impl StoryEngine {
         for key in features.bands {
             self.by_band.add(key, slot);
         }
+        for &key in &features.paragraph_keys {
+            self.by_paragraph.add(key, slot);
+        }
         self.by_age.insert((story.updated_at, seq, slot));
-        let entry = Entry { story, compare: features.compare, bands: features.bands };
+        let entry = Entry {
+            story,
+            compare: features.compare,
+            bands: features.bands,
+            paragraph_keys: features.paragraph_keys,
+        };
         if let Some(free) = self.slots.get_mut(slot as usize) {
             *free = Some(Box::new(entry));
         }
@@ -766,6 +876,9 @@ impl StoryEngine {
         }
         for key in entry.bands {
             self.by_band.remove(key, slot);
+        }
+        for &key in &entry.paragraph_keys {
+            self.by_paragraph.remove(key, slot);
         }
         self.by_age.remove(&(story.updated_at, story.seq, slot));
         Some(entry)
@@ -841,6 +954,50 @@ impl BandIndex {
             self.free_shared.push(index);
         }
     }
+}
+
+/// The live stories in the buckets of `keys`, sorted, once per bucket they
+/// share. Buckets shared by very many stories come from boilerplate (or
+/// from short texts whose few shingles fill many bins): they say nothing
+/// and would make every decision cost O(stories), so they are skipped.
+fn bucket_hits(index: &BandIndex, keys: &[u32], live: impl Fn(&Slot) -> bool) -> Vec<Slot> {
+    let mut hits: Vec<Slot> = keys
+        .iter()
+        .map(|&key| index.get(key))
+        .filter(|bucket| bucket.len() <= MAX_BUCKET)
+        .flatten()
+        .copied()
+        .filter(|slot| live(slot))
+        .collect();
+    hits.sort_unstable();
+    hits
+}
+
+/// The 2-word shingle set of each paragraph long enough to be carried over.
+fn paragraph_shingles(paragraphs: &[String]) -> Vec<Vec<u64>> {
+    paragraphs
+        .iter()
+        .map(|paragraph| word_hashes(paragraph))
+        .filter(|words| words.len() >= CARRIED_PARAGRAPH_WORDS)
+        .map(|words| shingles(&words, COMPARE_SHINGLE_WORDS))
+        .collect()
+}
+
+/// The shingles (as the 32 bits the compare sets keep, sorted) of every
+/// pair of paragraphs, one from each side, where one holds at least `min`
+/// of the other's shingles; empty when no paragraph is carried over.
+fn carried_shingles(ours: &[Vec<u64>], theirs: &[Vec<u64>], min: f64) -> Vec<u32> {
+    let mut carried = Vec::new();
+    for a in ours {
+        for b in theirs {
+            if intersection(a, b) as f64 >= min * a.len().min(b.len()) as f64 {
+                carried.extend(a.iter().chain(b).map(|&h| h as u32));
+            }
+        }
+    }
+    carried.sort_unstable();
+    carried.dedup();
+    carried
 }
 
 /// The index key of an exact key (article id, URL, content hash).
@@ -978,6 +1135,90 @@ mod tests {
         index.remove(7, 3);
         assert_eq!(index.get(7), &[] as &[Slot]);
         assert!(!index.buckets.contains_key(&7));
+    }
+
+    const BACKGROUND: &str = "The bridge, which opened in 1968, carries about 40,000 vehicles a day \
+                              and was last inspected in the spring, the transport office said.";
+    const BOILERPLATE: &str = "The national weather service has issued flood warnings for twelve \
+                               provinces until Sunday, and urged drivers to avoid river roads.";
+
+    /// A bridge closed, then a rewritten wrap-up at a new URL: they share
+    /// the background paragraph and little else (whole-text Jaccard 0.2).
+    const BRIDGE_CLOSED: &[&str] = &[
+        "A lorry hit a pillar of the Brenn river bridge on Monday morning and the bridge was closed in both directions.",
+        "Police diverted traffic through the old town, where queues stretched for several kilometres during the evening rush hour.",
+        BACKGROUND,
+    ];
+    const BRIDGE_REOPENS: &[&str] = &[
+        "Engineers said on Thursday that the Brenn river bridge can reopen to cars next week, three days after a lorry struck one of its pillars.",
+        "Heavy vehicles will stay banned until repairs to the damaged pillar are finished in March, and buses will keep their detour.",
+        "The driver of the lorry, a 51-year-old man, has been charged with careless driving and will appear in court in April.",
+        BACKGROUND,
+    ];
+
+    /// Fixture table for carried-over paragraphs: (first text, later text,
+    /// later text from the same source?, same story?).
+    const CARRIED_OVER: &[(&[&str], &[&str], bool, bool)] = &[
+        (BRIDGE_CLOSED, BRIDGE_REOPENS, true, true),
+        // The same pair from another outlet: not the story's own new version.
+        (BRIDGE_CLOSED, BRIDGE_REOPENS, false, false),
+        // A source's standing paragraph under two different stories.
+        (
+            &[
+                "The river Orsk broke through a levee in Valmen on Monday and about a thousand residents left their homes.",
+                BOILERPLATE,
+            ],
+            &[
+                "A storm surge flooded dozens of seaside homes near Port Ambry overnight, the coastguard said on Wednesday.",
+                "No one was hurt, but eighty people slept in a school gymnasium in the harbour district.",
+                BOILERPLATE,
+            ],
+            true,
+            false,
+        ),
+    ];
+
+    #[test]
+    fn carried_over_paragraphs_from_the_same_source_join_the_story() {
+        let now = DateTime::from_timestamp(0, 0).unwrap_or_default();
+        for (first, later, same_source, same_story) in CARRIED_OVER {
+            let mut engine = StoryEngine::new(EngineConfig::default());
+            let a = engine.decide(&article("a", "First", first), now).decision;
+            let mut b = article("b", "Later", later);
+            if !same_source {
+                b.source = "another outlet".into();
+            }
+            let b = engine.decide(&b, now).decision;
+            assert_eq!(a.story_id == b.story_id, *same_story, "{later:?}");
+            let kind = if *same_story { DecisionKind::Update } else { DecisionKind::New };
+            assert_eq!(b.kind, kind);
+        }
+    }
+
+    #[test]
+    fn a_later_sources_copy_of_the_latest_version_is_a_source() {
+        let now = DateTime::from_timestamp(0, 0).unwrap_or_default();
+        let mut engine = StoryEngine::new(EngineConfig::default());
+        let text = [
+            "Engineers said on Thursday that the Brenn river bridge can reopen to cars next week, three days after a lorry struck one of its pillars.",
+            BACKGROUND,
+        ];
+        let first = engine.decide(&article("a", "Bridge to reopen", &text), now).decision;
+        let mut copy = |id: &str, dateline: &str| {
+            let lead = format!("{dateline}{}", text[0]);
+            let mut copy =
+                article(id, "Brenn bridge reopens", &[&lead, text[1], "(With inputs from s)"]);
+            copy.source = "Courier".into();
+            engine.decide(&copy, now).decision
+        };
+        let carried = copy("b", "BRENN (Courier) - ");
+        assert_eq!(
+            (carried.kind, carried.story_id.as_str()),
+            (DecisionKind::Source, first.story_id.as_str())
+        );
+        // The same outlet again, with another dateline: still its copy, no new version.
+        let again = copy("c", "BRENN, Thursday (Courier) - ");
+        assert_eq!((again.kind, again.version), (DecisionKind::Source, 1));
     }
 
     #[test]

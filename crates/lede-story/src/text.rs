@@ -138,13 +138,20 @@ pub fn mix(mut x: u64) -> u64 {
 
 /// Size of the intersection of two sorted sets.
 pub fn intersection<T: Ord>(a: &[T], b: &[T]) -> usize {
+    intersection_outside(a, b, &[])
+}
+
+/// How many elements two sorted sets share that are not in `outside` (sorted).
+pub fn intersection_outside<T: Ord>(a: &[T], b: &[T], outside: &[T]) -> usize {
     let (mut i, mut j, mut common) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                common += 1;
+                if outside.is_empty() || outside.binary_search(&a[i]).is_err() {
+                    common += 1;
+                }
                 i += 1;
                 j += 1;
             }

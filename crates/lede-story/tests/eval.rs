@@ -194,6 +194,15 @@ fn held_out_set_never_merges_hard_negatives() {
     assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
 }
 
+/// Part 2 of the held-out stories, written after the carried-over
+/// paragraph and syndicated-copy rules; reported as they score.
+#[test]
+fn held_out_part_2_never_merges_hard_negatives() {
+    let scores =
+        evaluate("held_out_2.jsonl", &rows(include_str!("../../../eval/story/held_out_2.jsonl")));
+    assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
+}
+
 #[test]
 fn the_scorer_counts_a_false_merge_and_a_wrong_kind() {
     let rows = rows(include_str!("../../../eval/story/articles.jsonl"));
