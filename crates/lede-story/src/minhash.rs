@@ -7,6 +7,10 @@
 //! their 3-word shingles): 0.03 at 0.03, 0.72 at 0.2, 0.95 at 0.3, 0.995
 //! at 0.4. Candidates are then verified on exact 2-word shingle sets, so
 //! the bands only need to be generous.
+//!
+//! A paragraph gets a 4-bin signature in 2 bands of 2 rows
+//! ([`paragraph_band_keys`]), for finding paragraphs a later version
+//! carries over.
 
 use crate::text::mix;
 
@@ -138,5 +142,16 @@ mod tests {
         let b = Signature::of(shingles(&word_hashes(&b_text), 3));
         let shared = a.band_keys().iter().zip(b.band_keys().iter()).filter(|(x, y)| x == y).count();
         assert_eq!(shared, 0);
+    }
+
+    #[test]
+    fn paragraph_keys_find_the_same_paragraph_only() {
+        let keys = |text: &str| paragraph_band_keys(shingles(&word_hashes(text), 2));
+        let paragraph =
+            "The levee, built in 1974, had been due for reinforcement work this spring.";
+        assert_eq!(keys(paragraph), keys(&paragraph.to_uppercase()));
+        let other =
+            "Army engineers laid sandbags along the remaining section near the railway bridge.";
+        assert!(keys(paragraph).iter().all(|key| !keys(other).contains(key)));
     }
 }
