@@ -60,7 +60,13 @@ pub fn read_topic(
         // The client needs a group id even for manual assignment; nothing is committed.
         .set("group.id", "lede-reader")
         .set("enable.auto.commit", "false")
-        .set("enable.partition.eof", "false")
+        // Transaction markers take offsets no reader sees: the end of a
+        // partition is the client's end-of-partition event, not the last
+        // offset below the high watermark.
+        .set("enable.partition.eof", "true")
+        // Only committed transactions: what Lede published, never a batch
+        // that failed half way.
+        .set("isolation.level", "read_committed")
         .create()
         .map_err(|e| KafkaError::Config(e.to_string()))?;
     let metadata = consumer.fetch_metadata(Some(topic), config.request_timeout).map_err(|e| {
@@ -98,7 +104,14 @@ pub fn read_topic(
         let Some(message) = consumer.poll(Duration::from_millis(200)) else {
             continue;
         };
-        let message = message.map_err(read_error)?;
+        let message = match message {
+            Ok(message) => message,
+            Err(rdkafka::error::KafkaError::PartitionEOF(partition)) => {
+                remaining.remove(&partition);
+                continue;
+            }
+            Err(e) => return Err(read_error(e)),
+        };
         let partition = message.partition();
         let offset = message.offset();
         if remaining.get(&partition).is_some_and(|&end| offset + 1 >= end) {

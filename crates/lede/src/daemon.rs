@@ -105,7 +105,12 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
     .await?;
     let engine = StoryEngine::from_stories(config.story.clone(), stories.into_values());
 
-    let sink = Arc::new(KafkaSink::new(&config.kafka, names).map_err(Failure::from_kafka)?);
+    let kafka = config.kafka.clone();
+    let sink = tokio::task::spawn_blocking(move || KafkaSink::new(&kafka, names))
+        .await
+        .map_err(|e| Failure::Runtime(e.to_string()))?
+        .map_err(Failure::from_kafka)?;
+    let sink = Arc::new(sink);
     let fetcher =
         Arc::new(Fetcher::new(&config.fetch).map_err(|e| Failure::BadInput(e.to_string()))?);
     let tagger = Arc::new(Tagger::new().map_err(|e| Failure::Runtime(e.to_string()))?);
