@@ -188,19 +188,24 @@ impl Daemon {
         self.signal("INT", limit).await
     }
 
-    async fn signal(mut self, signal: &str, limit: Duration) -> ExitStatus {
+    async fn signal(self, signal: &str, limit: Duration) -> ExitStatus {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill")
             .args([&format!("-{signal}"), &pid])
             .status()
             .unwrap_or_else(|e| panic!("kill: {e}"));
         assert!(sent.success(), "kill -{signal} {pid} failed");
+        self.exited(limit).await
+    }
+
+    /// Wait for the daemon to exit, at most `limit`.
+    pub async fn exited(mut self, limit: Duration) -> ExitStatus {
         let deadline = Instant::now() + limit;
         loop {
             if let Some(status) = self.child.try_wait().unwrap_or_else(|e| panic!("wait: {e}")) {
                 return status;
             }
-            assert!(Instant::now() < deadline, "lede did not exit within {limit:?} of SIGTERM");
+            assert!(Instant::now() < deadline, "lede did not exit within {limit:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

@@ -117,6 +117,20 @@ pub enum SinkError {
         /// Why.
         message: String,
     },
+    /// The sink can write nothing more (another writer took over its topics):
+    /// retrying is useless, the daemon must stop.
+    #[error("cannot write any more: {message}")]
+    Fatal {
+        /// The client's error text.
+        message: String,
+    },
+}
+
+impl SinkError {
+    /// Every later commit would fail too.
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, SinkError::Fatal { .. })
+    }
 }
 
 /// Makes batches durable. Implemented by the Kafka crate; unit tests use

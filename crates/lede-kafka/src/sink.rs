@@ -125,9 +125,13 @@ impl KafkaSink {
     async fn commit_transaction(&self, batch: &CommitBatch) -> Result<(), SinkError> {
         let _one_at_a_time = self.transaction.lock().await;
         let producer = &self.transactional;
-        let failed = |step: &str, e: rdkafka::error::KafkaError| SinkError::Delivery {
-            topic: "(transaction)".to_owned(),
-            message: format!("{step}: {e}"),
+        let failed = |step: &str, e: ClientError| {
+            let message = format!("{step}: {e}");
+            match &e {
+                // Fenced by a newer writer with the same transactional id.
+                ClientError::Transaction(error) if error.is_fatal() => SinkError::Fatal { message },
+                _ => SinkError::Delivery { topic: "(transaction)".to_owned(), message },
+            }
         };
         producer.begin_transaction().map_err(|e| failed("begin", e))?;
         let written = async {

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use lede_core::{
     Article, CommitBatch, DeadLetter, DecidedArticle, DecisionKind, EventKind, EventRecord,
-    EventSink, StateRecord, StateTable, StoryEvent, Topic,
+    EventSink, SinkError, StateRecord, StateTable, StoryEvent, Topic,
 };
 use lede_enrich::Tagger;
 use lede_feeds::websub::renew_after;
@@ -140,8 +140,13 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
     );
 
     let (to_story, from_feeds) = mpsc::channel(STORY_QUEUE);
-    let story_stage =
-        tokio::spawn(run_story_stage(engine, from_feeds, sink.clone(), metrics.clone()));
+    let story_stage = tokio::spawn(run_story_stage(
+        engine,
+        from_feeds,
+        sink.clone(),
+        metrics.clone(),
+        cancel.clone(),
+    ));
     let mut feed_tasks = JoinSet::new();
     for spec in config.feeds.clone() {
         let state = feed_states.remove(spec.id.as_str());
@@ -167,13 +172,17 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
 
     cancel.cancelled().await;
     tracing::info!("shutting down: finishing commits in flight");
+    let mut stage_ended = Ok(Ok(()));
     let drained = tokio::time::timeout(config.shutdown_timeout, async {
         while feed_tasks.join_next().await.is_some() {}
         // Every sender is gone: the story stage ends after the last batch.
-        let _ = story_stage.await;
+        stage_ended = story_stage.await;
     })
     .await;
     let flushed = sink.flush(config.shutdown_timeout);
+    if let Ok(Err(error)) = stage_ended {
+        return Err(Failure::Runtime(format!("stopped: Kafka {error}")));
+    }
     match (drained, flushed) {
         (Ok(()), Ok(())) => {
             tracing::info!("stopped cleanly");
@@ -452,7 +461,8 @@ async fn run_story_stage(
     mut batches: mpsc::Receiver<PolledBatch>,
     sink: Arc<impl EventSink>,
     metrics: Arc<Metrics>,
-) {
+    cancel: CancellationToken,
+) -> Result<(), SinkError> {
     while let Some(first) = batches.recv().await {
         // Batches that queued up meanwhile share one commit: one round trip
         // to the brokers for many feeds.
@@ -484,6 +494,11 @@ async fn run_story_stage(
                 for batch in &group {
                     CommitFailed { feed: &batch.feed, error: &error }.emit(&metrics);
                 }
+                if error.is_fatal() {
+                    // Another writer owns the topics now: stop the daemon.
+                    cancel.cancel();
+                    return Err(error);
+                }
                 false
             }
         };
@@ -491,6 +506,7 @@ async fn run_story_stage(
             let _ = batch.reply.send(committed);
         }
     }
+    Ok(())
 }
 
 /// The commit for one polled batch: every article with its decision, the

@@ -479,7 +479,8 @@ impl PushedDocumentFailed<'_> {
     }
 }
 
-/// Kafka did not accept a batch; its items are offered again next poll.
+/// Kafka did not accept a batch; its items are offered again next poll
+/// (unless the error is fatal: then the daemon stops).
 #[derive(Debug)]
 pub struct CommitFailed<'a> {
     /// Feed id.
@@ -491,7 +492,8 @@ pub struct CommitFailed<'a> {
 impl CommitFailed<'_> {
     /// Log and count.
     pub fn emit(&self, metrics: &Metrics) {
-        tracing::error!(feed = self.feed, "commit to Kafka failed, will retry: {}", self.error);
+        let then = if self.error.is_fatal() { "stopping" } else { "will retry" };
+        tracing::error!(feed = self.feed, "commit to Kafka failed, {then}: {}", self.error);
         metrics.commit_errors.inc();
     }
 }
