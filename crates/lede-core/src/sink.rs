@@ -92,7 +92,7 @@ pub struct StateRecord {
 pub struct CommitBatch {
     /// Events, published in this order.
     pub events: Vec<EventRecord>,
-    /// State changes, written once every event is durable.
+    /// State changes, durable together with the events or not at all.
     pub state: Vec<StateRecord>,
 }
 
@@ -136,8 +136,9 @@ impl SinkError {
 /// Makes batches durable. Implemented by the Kafka crate; unit tests use
 /// [`MemorySink`].
 pub trait EventSink: Send + Sync {
-    /// Write `batch`: every event, then every state record. Returns once all
-    /// of it is durable, or with the first error.
+    /// Write `batch`: every event, then every state record, atomically (the
+    /// Kafka sink uses one transaction). Returns once all of it is durable,
+    /// or with the first error, when none of it is visible.
     fn commit(&self, batch: CommitBatch) -> impl Future<Output = Result<(), SinkError>> + Send;
 }
 
