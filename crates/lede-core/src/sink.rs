@@ -136,9 +136,9 @@ impl SinkError {
 /// Makes batches durable. Implemented by the Kafka crate; unit tests use
 /// [`MemorySink`].
 pub trait EventSink: Send + Sync {
-    /// Write `batch`: every event, then every state record, atomically (the
-    /// Kafka sink uses one transaction). Returns once all of it is durable,
-    /// or with the first error, when none of it is visible.
+    /// Write `batch`: every event, then every state record; a batch with
+    /// state atomically (the Kafka sink uses one transaction). Returns once
+    /// all of it is durable, or with the first error.
     fn commit(&self, batch: CommitBatch) -> impl Future<Output = Result<(), SinkError>> + Send;
 }
 
