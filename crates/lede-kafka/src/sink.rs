@@ -18,6 +18,10 @@ use rdkafka::types::RDKafkaErrorCode;
 use crate::topics::TopicNames;
 use crate::{KafkaConfig, KafkaError};
 
+/// Longest a transaction may stay open on the broker, and longest Lede
+/// waits for one to commit or abort.
+const TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Value of the `content-type` header of every event.
 const CONTENT_TYPE: &str = "application/json";
 
@@ -29,8 +33,6 @@ pub struct KafkaSink {
     plain: FutureProducer,
     /// A producer runs one transaction at a time.
     transaction: tokio::sync::Mutex<()>,
-    /// Longest wait for a transaction to commit or abort.
-    timeout: Duration,
     names: TopicNames,
 }
 
@@ -61,7 +63,7 @@ impl KafkaSink {
         let plain = create(client.clone().set("queue.buffering.max.kbytes", "4096"))?;
         client
             .set("transactional.id", format!("{}sink", config.topic_prefix))
-            .set("transaction.timeout.ms", "60000");
+            .set("transaction.timeout.ms", TRANSACTION_TIMEOUT.as_millis().to_string());
         let transactional = create(&client)?;
         transactional.init_transactions(config.request_timeout).map_err(|e| {
             KafkaError::Unreachable {
@@ -69,13 +71,7 @@ impl KafkaSink {
                 message: format!("starting transactions: {e}"),
             }
         })?;
-        Ok(Self {
-            transactional,
-            plain,
-            transaction: tokio::sync::Mutex::new(()),
-            timeout: Duration::from_secs(60),
-            names,
-        })
+        Ok(Self { transactional, plain, transaction: tokio::sync::Mutex::new(()), names })
     }
 
     /// Wait until every queued record is delivered, at most `timeout` per
@@ -136,22 +132,24 @@ impl KafkaSink {
         producer.begin_transaction().map_err(|e| failed("begin", e))?;
         let written = async {
             let pending = self.enqueue_batch(producer, batch).await?;
-            let (committing, timeout) = (producer.clone(), self.timeout);
-            tokio::task::spawn_blocking(move || committing.commit_transaction(timeout))
-                .await
-                .map_err(|e| SinkError::Delivery {
-                    topic: "(transaction)".to_owned(),
-                    message: e.to_string(),
-                })?
-                .map_err(|e| failed("commit", e))?;
+            let committing = producer.clone();
+            let committed = tokio::task::spawn_blocking(move || {
+                committing.commit_transaction(TRANSACTION_TIMEOUT)
+            })
+            .await
+            .unwrap_or(Err(ClientError::Canceled));
+            committed.map_err(|e| failed("commit", e))?;
             await_deliveries(pending).await
         }
         .await;
         if written.is_err() {
-            let (aborting, timeout) = (producer.clone(), self.timeout);
+            let aborting = producer.clone();
             // The batch's error is the one to report; a failed abort leaves the
             // transaction to time out on the broker, invisible all the same.
-            let _ = tokio::task::spawn_blocking(move || aborting.abort_transaction(timeout)).await;
+            let _ = tokio::task::spawn_blocking(move || {
+                aborting.abort_transaction(TRANSACTION_TIMEOUT)
+            })
+            .await;
         }
         written
     }

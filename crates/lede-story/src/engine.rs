@@ -317,7 +317,7 @@ impl Features {
 /// A story a decision changed (`new`, `update` or `source`).
 #[derive(Debug)]
 struct Changed {
-    write: ChangelogWrite,
+    story_id: String,
     seq: u64,
     /// For an update: what changed against the previous version.
     changes: Option<lede_core::Changes>,
@@ -484,7 +484,9 @@ impl StoryEngine {
             }
             _ => None,
         };
-        changelog.extend(changed.map(|c| c.write));
+        changelog.extend(
+            changed.map(|Changed { story_id, seq, .. }| ChangelogWrite::Snapshot { story_id, seq }),
+        );
         Outcome { decision, event, changelog }
     }
 
@@ -559,30 +561,32 @@ impl StoryEngine {
     ) -> Option<(Slot, f64)> {
         let mut hits = bucket_hits(&self.by_paragraph, &features.paragraph_keys, live);
         hits.dedup();
-        let mut candidates: Vec<(u64, Slot, f64)> = hits
+        // (seq, slot, shared shingles, Jaccard); the Jaccard bounds the residual.
+        let mut candidates: Vec<(u64, Slot, usize, f64)> = hits
             .into_iter()
             .filter_map(|slot| {
                 let entry = self.entry(slot)?;
                 if !entry.story.sources.contains(&article.source) {
                     return None;
                 }
-                let common = intersection(&features.compare, &entry.compare) as f64;
-                let jaccard =
-                    common / ((features.compare.len() + entry.compare.len()) as f64 - common);
-                (jaccard >= self.config.min_carried_residual).then_some((
+                let (a, b) = (&features.compare, &entry.compare);
+                let common = intersection(a, b);
+                let similarity = jaccard(common, a.len(), b.len());
+                (similarity >= self.config.min_carried_residual).then_some((
                     entry.story.seq,
                     slot,
-                    jaccard,
+                    common,
+                    similarity,
                 ))
             })
             .collect();
-        candidates.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        candidates.sort_unstable_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(&b.0)));
         candidates.truncate(MAX_CANDIDATES);
         if candidates.is_empty() {
             return None;
         }
         let ours = paragraph_shingles(paragraphs);
-        candidates.into_iter().find_map(|(_, slot, jaccard)| {
+        candidates.into_iter().find_map(|(_, slot, common, similarity)| {
             let entry = self.entry(slot)?;
             let theirs = paragraph_shingles(&entry.story.paragraphs);
             let carried = carried_shingles(&ours, &theirs, self.config.min_carried_paragraph);
@@ -590,10 +594,10 @@ impl StoryEngine {
                 return None;
             }
             let (a, b) = (&features.compare, &entry.compare);
-            let common = intersection(a, b);
-            let residual = intersection_outside(a, b, &carried) as f64
-                / ((a.len() + b.len()) as f64 - common as f64);
-            (residual >= self.config.min_carried_residual).then_some((slot, jaccard))
+            // Shared outside the carried paragraphs, as a share of the union.
+            let union = a.len() + b.len() - common;
+            let residual = intersection_outside(a, b, &carried) as f64 / union as f64;
+            (residual >= self.config.min_carried_residual).then_some((slot, similarity))
         })
     }
 
@@ -602,8 +606,9 @@ impl StoryEngine {
         if article.is_empty() || story.is_empty() {
             return 0.0;
         }
-        let common = intersection(article, story) as f64;
-        let jaccard = common / ((article.len() + story.len()) as f64 - common);
+        let shared = intersection(article, story);
+        let jaccard = jaccard(shared, article.len(), story.len());
+        let common = shared as f64;
         let contained = |part: &[u32]| {
             if part.len() >= self.config.min_contained_shingles {
                 common / part.len() as f64
@@ -656,9 +661,9 @@ impl StoryEngine {
             version: 1,
             kind: DecisionKind::New,
         };
-        let write = ChangelogWrite::Snapshot { story_id: story.id.clone(), seq };
+        let story_id = story.id.clone();
         self.insert(story, features);
-        (decision, Some(Changed { write, seq, changes: None }))
+        (decision, Some(Changed { story_id, seq, changes: None }))
     }
 
     fn merge(
@@ -743,14 +748,18 @@ impl StoryEngine {
             }
             DecisionKind::New | DecisionKind::Duplicate => {}
         }
-        let write = ChangelogWrite::Snapshot { story_id: story_id.clone(), seq };
-        let decision = Decision { id: article.id.clone(), story_id, version: story.version, kind };
+        let decision = Decision {
+            id: article.id.clone(),
+            story_id: story_id.clone(),
+            version: story.version,
+            kind,
+        };
         let updated_at = story.updated_at;
         if updated_at != previously_updated {
             self.by_age.remove(&(previously_updated, seq, slot));
             self.by_age.insert((updated_at, seq, slot));
         }
-        (decision, Some(Changed { write, seq, changes }))
+        (decision, Some(Changed { story_id, seq, changes }))
     }
 
     /// Remember `value` as one of the story's keys (oldest dropped beyond the cap).
@@ -971,6 +980,12 @@ fn bucket_hits(index: &BandIndex, keys: &[u32], live: impl Fn(&Slot) -> bool) ->
         .collect();
     hits.sort_unstable();
     hits
+}
+
+/// Jaccard similarity of two sets of `a` and `b` elements sharing `common`.
+fn jaccard(common: usize, a: usize, b: usize) -> f64 {
+    let union = a + b - common;
+    if union == 0 { 0.0 } else { common as f64 / union as f64 }
 }
 
 /// The 2-word shingle set of each paragraph long enough to be carried over.

@@ -246,8 +246,16 @@ struct DedupInput {
 }
 
 impl DedupInput {
-    fn into_article(self, now: chrono::DateTime<Utc>) -> lede_core::Article {
+    /// The article's own time: `fetched_at`, else `published_at`.
+    fn time(&self) -> Option<chrono::DateTime<Utc>> {
+        self.fetched_at.or(self.published_at)
+    }
+
+    /// The article; `fetched_at` is its own time (`fetched_at`, else
+    /// `published_at`), which `lede dedup` decides by.
+    fn into_article(self) -> lede_core::Article {
         use lede_feeds::normalize::{canonical_url, html_to_paragraphs};
+        let fetched_at = self.time().unwrap_or(chrono::DateTime::<Utc>::UNIX_EPOCH);
         let paragraphs = match (self.paragraphs, &self.content) {
             (Some(paragraphs), _) => paragraphs,
             (None, Some(content)) => html_to_paragraphs(content),
@@ -274,7 +282,7 @@ impl DedupInput {
             authors: Vec::new(),
             published_at: self.published_at,
             updated_at: None,
-            fetched_at: self.fetched_at.unwrap_or(now),
+            fetched_at,
             content_hash,
             source,
         }
@@ -286,9 +294,9 @@ impl DedupInput {
 const DEDUP_CHUNK_LINES: usize = 256;
 
 /// One parsed `lede dedup` line: the article, its story features, its own
-/// time (`fetched_at`, else `published_at`) and whether it said `fetched_at`.
+/// time (`fetched_at`, else `published_at`).
 type ParsedLine = Result<
-    (lede_core::Article, lede_story::ArticleFeatures, Option<chrono::DateTime<Utc>>, bool),
+    (lede_core::Article, lede_story::ArticleFeatures, Option<chrono::DateTime<Utc>>),
     Failure,
 >;
 
@@ -395,7 +403,7 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
             let mut outcomes = Vec::with_capacity(chunk.len());
             for item in chunk {
                 // Bad input ends the run after the lines before it are printed.
-                let (mut article, features, time, fetched) = match item {
+                let (article, features, time) = match item {
                     Ok(parsed) => parsed,
                     Err(failure) => {
                         decided = Err(failure);
@@ -404,9 +412,6 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
                 };
                 if let Some(time) = time {
                     now = now.max(time);
-                }
-                if !fetched {
-                    article.fetched_at = now;
                 }
                 let outcome = engine.decide_only(&article, features, now);
                 outcomes.push((article, outcome));
@@ -429,10 +434,10 @@ fn parse_dedup_line(name: &str, at: usize, line: Result<String, String>) -> Pars
     let line = line.map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
     let input = serde_json::from_str::<DedupInput>(&line)
         .map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
-    let (time, fetched) = (input.fetched_at.or(input.published_at), input.fetched_at.is_some());
-    let article = input.into_article(chrono::DateTime::<Utc>::UNIX_EPOCH);
+    let time = input.time();
+    let article = input.into_article();
     let features = lede_story::ArticleFeatures::of(&article);
-    Ok((article, features, time, fetched))
+    Ok((article, features, time))
 }
 
 /// A `lede tag` input line.
