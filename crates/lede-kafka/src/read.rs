@@ -8,6 +8,7 @@ use std::time::Duration;
 use lede_core::StateTable;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
+use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::topics::TopicNames;
@@ -83,10 +84,22 @@ pub fn read_topic(
     }
     let mut assignment = TopicPartitionList::new();
     let mut remaining: HashMap<i32, i64> = HashMap::new();
+    // A partition whose leader is still being elected (a topic created a
+    // moment ago, a broker restarting) answers "not leader": ask again
+    // until the request timeout.
+    let deadline = std::time::Instant::now() + config.request_timeout;
+    let watermarks = |partition: i32| loop {
+        match consumer.fetch_watermarks(topic, partition, config.request_timeout) {
+            Err(rdkafka::error::KafkaError::MetadataFetch(
+                RDKafkaErrorCode::NotLeaderForPartition | RDKafkaErrorCode::LeaderNotAvailable,
+            )) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            other => return other.map_err(read_error),
+        }
+    };
     for &partition in &partitions {
-        let (low, high) = consumer
-            .fetch_watermarks(topic, partition, config.request_timeout)
-            .map_err(read_error)?;
+        let (low, high) = watermarks(partition)?;
         let offset = match start {
             StartAt::Beginning => Offset::Beginning,
             StartAt::End => Offset::End,

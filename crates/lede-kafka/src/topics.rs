@@ -120,5 +120,34 @@ pub async fn ensure_topics(config: &KafkaConfig, names: &TopicNames) -> Result<(
             }
         }
     }
+    // A topic the broker has just created is not readable until each of its
+    // partitions has a leader (reading earlier fails with "not leader").
+    let deadline = tokio::time::Instant::now() + config.request_timeout;
+    for (name, _) in &policies {
+        loop {
+            let led = admin.inner().fetch_metadata(Some(name), config.request_timeout).is_ok_and(
+                |metadata| {
+                    metadata.topics().iter().all(|topic| {
+                        topic.error().is_none()
+                            && !topic.partitions().is_empty()
+                            && topic
+                                .partitions()
+                                .iter()
+                                .all(|p| p.error().is_none() && p.leader() >= 0)
+                    })
+                },
+            );
+            if led {
+                break;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(KafkaError::CreateTopic {
+                    topic: (*name).to_owned(),
+                    message: "no leader for every partition within the request timeout".into(),
+                });
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
     Ok(())
 }
