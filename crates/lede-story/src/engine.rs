@@ -28,10 +28,10 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diff::diff;
-use crate::minhash::{BANDS, Signature, paragraph_band_keys};
+use crate::minhash::{self, BANDS, Signature};
 use crate::text::{
-    COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, intersection_outside,
-    push_word_hashes, shingle_hashes, shingles, word_hashes,
+    COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, intersection_outside, scan_words,
+    shingle_hashes, shingles, word_hashes,
 };
 
 /// Tuning of the engine. The defaults are the measured ones (see `eval/`).
@@ -76,6 +76,9 @@ impl Default for EngineConfig {
 
 /// LSH buckets holding more stories than this are skipped in candidate search.
 const MAX_BUCKET: usize = 256;
+/// Paragraph index buckets holding more stories than this are skipped: a
+/// paragraph carried over is specific to its story.
+const MAX_PARAGRAPH_BUCKET: usize = 4;
 /// At most this many candidates (those sharing the most bands) are verified.
 const MAX_CANDIDATES: usize = 32;
 /// An article from one of the story's later sources holding this share of
@@ -86,6 +89,8 @@ const COPY_CONTAINMENT: f64 = 0.8;
 const CARRIED_PARAGRAPH_WORDS: usize = 12;
 /// At most this many paragraphs of a text are indexed.
 const CARRIED_PARAGRAPHS: usize = 8;
+/// A paragraph's index keys are shingles with a word of this many bytes.
+const KEY_WORD_BYTES: usize = 5;
 
 /// A story as the engine keeps it: its latest version and its keys. This
 /// is also the changelog value.
@@ -251,7 +256,8 @@ struct UndoLog {
 /// (it depends on the article alone).
 #[derive(Debug)]
 pub struct ArticleFeatures {
-    text: Features,
+    /// `None`: computed by the engine if the decision needs them.
+    text: Option<Features>,
     tags: Tags,
 }
 
@@ -259,9 +265,17 @@ impl ArticleFeatures {
     /// The features of `article`'s title and text.
     pub fn of(article: &Article) -> Self {
         Self {
-            text: Features::of(&article.title, &article.paragraphs_or_summary()),
+            text: Some(Features::of(&article.title, &article.paragraphs_or_summary())),
             tags: Tags::default(),
         }
+    }
+
+    /// Features left to the engine, for an article that is probably a
+    /// re-poll (its id and content were seen before): a re-poll of a known
+    /// item is decided from exact keys alone, and anything else computes
+    /// them when decided. The decision is the same either way.
+    pub fn deferred() -> Self {
+        Self { text: None, tags: Tags::default() }
     }
 
     /// With what the enrich stage found in the article: a story's tags are
@@ -278,16 +292,32 @@ struct Features {
     compare: Vec<u32>,
     bands: [u32; BANDS],
     paragraph_keys: Box<[u32]>,
+    /// What the text looks up in the paragraph index (not kept).
+    paragraph_query: Vec<u32>,
 }
 
 impl Features {
     fn of(title: &str, paragraphs: &[String]) -> Self {
-        let mut hashes = word_hashes(title);
+        // Room for the words of a text of this length (a word and its
+        // separator take 6 bytes on average in English): growing the
+        // vectors would copy them several times over.
+        let bytes = title.len() + paragraphs.iter().map(String::len).sum::<usize>();
+        let mut hashes = Vec::with_capacity(bytes / 5 + 8);
+        // Per word: long enough to make a shingle a paragraph key (a key
+        // must not be a common phrase such as "of the").
+        let mut key_word = Vec::with_capacity(hashes.capacity());
+        scan_words(title, |_, hash| {
+            hashes.push(hash);
+            key_word.push(false);
+        });
         // Word ranges of the paragraphs indexed as possibly carried over.
         let mut long_paragraphs = Vec::new();
         for paragraph in paragraphs {
             let start = hashes.len();
-            push_word_hashes(paragraph, &mut hashes);
+            scan_words(paragraph, |word, hash| {
+                hashes.push(hash);
+                key_word.push(word.len() >= KEY_WORD_BYTES);
+            });
             if hashes.len() - start >= CARRIED_PARAGRAPH_WORDS
                 && long_paragraphs.len() < CARRIED_PARAGRAPHS
             {
@@ -298,19 +328,21 @@ impl Features {
         // pairs[i]: the shingle of words i and i + 1 (a paragraph's own
         // shingles are the ones starting before its last word).
         let pairs: Vec<u64> = shingle_hashes(&hashes, COMPARE_SHINGLE_WORDS).collect();
-        let mut paragraph_keys: Vec<u32> = long_paragraphs
-            .into_iter()
-            .flat_map(|words| {
-                paragraph_band_keys(pairs[words.start..words.end - 1].iter().copied())
-            })
-            .collect();
-        paragraph_keys.sort_unstable();
-        paragraph_keys.dedup();
+        let (mut paragraph_keys, mut paragraph_query) = (Vec::new(), Vec::new());
+        for words in long_paragraphs {
+            let shingles =
+                (words.start..words.end - 1).map(|i| (pairs[i], key_word[i] || key_word[i + 1]));
+            minhash::paragraph_keys(shingles, &mut paragraph_keys, &mut paragraph_query);
+        }
+        for keys in [&mut paragraph_keys, &mut paragraph_query] {
+            keys.sort_unstable();
+            keys.dedup();
+        }
         // Truncation to 32 bits keeps the index small; collisions only nudge Jaccard.
         let mut compare: Vec<u32> = pairs.iter().map(|&h| h as u32).collect();
         compare.sort_unstable();
         compare.dedup();
-        Self { compare, bands, paragraph_keys: paragraph_keys.into_boxed_slice() }
+        Self { compare, bands, paragraph_keys: paragraph_keys.into_boxed_slice(), paragraph_query }
     }
 }
 
@@ -466,9 +498,18 @@ impl StoryEngine {
         events: Events,
     ) -> Outcome {
         let mut changelog = self.expire(now);
+        let same_item = self.find_item(article, now);
+        if let Some(decision) = same_item.and_then(|slot| self.known_repoll(slot, article)) {
+            return Outcome { decision, event: None, changelog };
+        }
         let paragraphs = article.paragraphs_or_summary();
         let ArticleFeatures { text: features, tags } = features;
-        let (decision, changed) = match self.find(article, &paragraphs, &features, now) {
+        let features = features.unwrap_or_else(|| Features::of(&article.title, &paragraphs));
+        let found = match same_item {
+            Some(slot) => Some((slot, Relation::SameItem)),
+            None => self.find_similar(article, &paragraphs, &features, now),
+        };
+        let (decision, changed) = match found {
             None => self.start_story(article, paragraphs.into_owned(), features, tags, now),
             Some((slot, relation)) => {
                 self.merge(slot, relation, article, &paragraphs, (features, tags), now)
@@ -496,25 +537,43 @@ impl StoryEngine {
         self.entry(*self.by_seq.get(&seq)?).map(|entry| &entry.story)
     }
 
-    /// The story `article` belongs to, if any, and how.
-    fn find(
+    /// The live story holding `article`'s item (its id, else its URL).
+    fn find_item(&self, article: &Article, now: DateTime<Utc>) -> Option<Slot> {
+        let oldest_live = now - self.config.window;
+        let live =
+            |slot: &&Slot| self.entry(**slot).is_some_and(|e| e.story.updated_at >= oldest_live);
+        self.by_article
+            .get(&key_hash(&article.id))
+            .or_else(|| article.url.as_ref().and_then(|url| self.by_url.get(&key_hash(url))))
+            .filter(live)
+            .copied()
+    }
+
+    /// The decision for `article` if it is the story's item again with a
+    /// text, id and URL the story already knows: a duplicate that changes
+    /// nothing (what [`StoryEngine::merge`] decides too, without features).
+    fn known_repoll(&self, slot: Slot, article: &Article) -> Option<Decision> {
+        let story = &self.entry(slot)?.story;
+        knows(story, article).then(|| Decision {
+            id: article.id.clone(),
+            story_id: story.id.clone(),
+            version: story.version,
+            kind: DecisionKind::Duplicate,
+        })
+    }
+
+    /// The story `article` (not a known item) belongs to, if any, and how.
+    fn find_similar(
         &self,
         article: &Article,
         paragraphs: &[String],
         features: &Features,
         now: DateTime<Utc>,
     ) -> Option<(Slot, Relation)> {
-        let live = |slot: &Slot| {
-            self.entry(*slot).is_some_and(|e| now - e.story.updated_at <= self.config.window)
-        };
-        let exact_item = self
-            .by_article
-            .get(&key_hash(&article.id))
-            .or_else(|| article.url.as_ref().and_then(|url| self.by_url.get(&key_hash(url))))
-            .filter(|seq| live(seq));
-        if let Some(&slot) = exact_item {
-            return Some((slot, Relation::SameItem));
-        }
+        // Updated within the window (one comparison: this runs per candidate).
+        let oldest_live = now - self.config.window;
+        let live_entry = |entry: &Entry| entry.story.updated_at >= oldest_live;
+        let live = |slot: &Slot| self.entry(*slot).is_some_and(live_entry);
         // Texts too short to compare (a sitemap entry with only a headline, an
         // item with an empty title and no text) match by exact item keys only.
         if features.compare.len() < self.config.min_contained_shingles {
@@ -526,16 +585,9 @@ impl StoryEngine {
             return Some((slot, Relation::SameText));
         }
         // Verify only the candidates sharing the most bands.
-        let hits = bucket_hits(&self.by_band, &features.bands, live);
-        // (bands shared, seq, slot): most shared first, then the oldest story.
-        let mut candidates: Vec<(usize, u64, Slot)> = hits
-            .chunk_by(|a, b| a == b)
-            .filter_map(|same| Some((same.len(), self.entry(same[0])?.story.seq, same[0])))
-            .collect();
-        candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        candidates.truncate(MAX_CANDIDATES);
+        let hits = bucket_hits(&self.by_band, &features.bands, MAX_BUCKET);
         let mut best: Option<(Slot, f64)> = None;
-        for (_, _, slot) in candidates {
+        for slot in self.most_shared(&hits, live_entry) {
             let Some(entry) = self.entry(slot) else { continue };
             let score = self.similarity(&features.compare, &entry.compare);
             if score > 0.0 && best.is_none_or(|(_, best_score)| score > best_score) {
@@ -543,7 +595,7 @@ impl StoryEngine {
             }
         }
         if best.is_none() {
-            best = self.find_carried_over(article, paragraphs, features, &live);
+            best = self.find_carried_over(article, paragraphs, features, live_entry);
         }
         best.map(|(slot, _)| (slot, Relation::Similar))
     }
@@ -557,18 +609,17 @@ impl StoryEngine {
         article: &Article,
         paragraphs: &[String],
         features: &Features,
-        live: &impl Fn(&Slot) -> bool,
+        live: impl Fn(&Entry) -> bool,
     ) -> Option<(Slot, f64)> {
-        let mut hits = bucket_hits(&self.by_paragraph, &features.paragraph_keys, live);
-        hits.dedup();
+        let hits = bucket_hits(&self.by_paragraph, &features.paragraph_query, MAX_PARAGRAPH_BUCKET);
+        let same_source =
+            |entry: &Entry| live(entry) && entry.story.sources.contains(&article.source);
         // (seq, slot, shared shingles, Jaccard); the Jaccard bounds the residual.
-        let mut candidates: Vec<(u64, Slot, usize, f64)> = hits
+        let mut candidates: Vec<(u64, Slot, usize, f64)> = self
+            .most_shared(&hits, same_source)
             .into_iter()
             .filter_map(|slot| {
                 let entry = self.entry(slot)?;
-                if !entry.story.sources.contains(&article.source) {
-                    return None;
-                }
                 let (a, b) = (&features.compare, &entry.compare);
                 let common = intersection(a, b);
                 let similarity = jaccard(common, a.len(), b.len());
@@ -581,7 +632,6 @@ impl StoryEngine {
             })
             .collect();
         candidates.sort_unstable_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(&b.0)));
-        candidates.truncate(MAX_CANDIDATES);
         if candidates.is_empty() {
             return None;
         }
@@ -599,6 +649,23 @@ impl StoryEngine {
             let residual = intersection_outside(a, b, &carried) as f64 / union as f64;
             (residual >= self.config.min_carried_residual).then_some((slot, similarity))
         })
+    }
+
+    /// The [`MAX_CANDIDATES`] stories among `hits` (sorted bucket hits,
+    /// one per shared key) that `keep` accepts and that share the most
+    /// keys; ties to the older story.
+    fn most_shared(&self, hits: &[Slot], keep: impl Fn(&Entry) -> bool) -> Vec<Slot> {
+        // (keys shared, seq, slot)
+        let mut ranked: Vec<(usize, u64, Slot)> = hits
+            .chunk_by(|a, b| a == b)
+            .filter_map(|same| {
+                let entry = self.entry(same[0]).filter(|entry| keep(entry))?;
+                Some((same.len(), entry.story.seq, same[0]))
+            })
+            .collect();
+        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(MAX_CANDIDATES);
+        ranked.into_iter().map(|(_, _, slot)| slot).collect()
     }
 
     /// How strongly two shingle sets match, or 0 below every threshold.
@@ -705,10 +772,7 @@ impl StoryEngine {
             },
         };
         let story_id = story.id.clone();
-        let keys_known = story.article_ids.contains(&article.id)
-            && seen_text
-            && article.url.as_ref().is_none_or(|url| story.urls.contains(url));
-        if kind == DecisionKind::Duplicate && keys_known {
+        if kind == DecisionKind::Duplicate && knows(story, article) {
             let decision =
                 Decision { id: article.id.clone(), story_id, version: story.version, kind };
             return (decision, None);
@@ -956,7 +1020,11 @@ impl BandIndex {
         }
         let index = value & !SHARED;
         let Some(list) = self.shared.get_mut(index as usize) else { return };
-        list.retain(|&s| s != slot);
+        // Order within a bucket does not matter (hits are sorted): the
+        // removal costs one scan, not a shift of the rest.
+        if let Some(at) = list.iter().position(|&s| s == slot) {
+            list.swap_remove(at);
+        }
         if let [last] = list.as_slice() {
             self.buckets.insert(key, *last);
             *list = Vec::new();
@@ -965,18 +1033,17 @@ impl BandIndex {
     }
 }
 
-/// The live stories in the buckets of `keys`, sorted, once per bucket they
+/// The stories in the buckets of `keys`, sorted, once per bucket they
 /// share. Buckets shared by very many stories come from boilerplate (or
 /// from short texts whose few shingles fill many bins): they say nothing
 /// and would make every decision cost O(stories), so they are skipped.
-fn bucket_hits(index: &BandIndex, keys: &[u32], live: impl Fn(&Slot) -> bool) -> Vec<Slot> {
+fn bucket_hits(index: &BandIndex, keys: &[u32], max_bucket: usize) -> Vec<Slot> {
     let mut hits: Vec<Slot> = keys
         .iter()
         .map(|&key| index.get(key))
-        .filter(|bucket| bucket.len() <= MAX_BUCKET)
+        .filter(|bucket| bucket.len() <= max_bucket)
         .flatten()
         .copied()
-        .filter(|slot| live(slot))
         .collect();
     hits.sort_unstable();
     hits
@@ -1013,6 +1080,13 @@ fn carried_shingles(ours: &[Vec<u64>], theirs: &[Vec<u64>], min: f64) -> Vec<u32
     carried.sort_unstable();
     carried.dedup();
     carried
+}
+
+/// Whether `story` knows `article`'s text, id and URL already.
+fn knows(story: &Story, article: &Article) -> bool {
+    story.content_hashes.contains(&article.content_hash)
+        && story.article_ids.contains(&article.id)
+        && article.url.as_ref().is_none_or(|url| story.urls.contains(url))
 }
 
 /// The index key of an exact key (article id, URL, content hash).

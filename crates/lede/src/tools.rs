@@ -324,6 +324,10 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
         (0..workers).map(|_| sync_channel::<Vec<ParsedLine>>(2)).unzip();
     let mut engine =
         lede_story::StoryEngine::new(lede_story::EngineConfig { window, ..Default::default() });
+    // (id, content hash) of the articles parsed so far, by hash: a
+    // re-poll's features are left to the engine, which needs none for
+    // a known item (a hash collision only defers the work).
+    let seen = std::sync::Mutex::new(std::collections::HashSet::<u64>::new());
     std::thread::scope(|scope| {
         // Chunk k goes to worker k % workers and comes back from it, so the
         // deciding thread restores the input order by taking turns.
@@ -361,13 +365,15 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
             }
         });
         for (chunks, results) in chunks.into_iter().zip(from_workers) {
-            let name = &name;
+            let (name, seen) = (&name, &seen);
             scope.spawn(move || {
                 for (first_line, lines) in chunks {
                     let parsed = lines
                         .into_iter()
                         .enumerate()
-                        .map(|(offset, line)| parse_dedup_line(name, first_line + offset, line))
+                        .map(|(offset, line)| {
+                            parse_dedup_line(name, first_line + offset, line, seen)
+                        })
                         .collect();
                     if results.send(parsed).is_err() {
                         return;
@@ -429,14 +435,28 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
     })
 }
 
-/// Parse line `at` of a `lede dedup` input and compute its story features.
-fn parse_dedup_line(name: &str, at: usize, line: Result<String, String>) -> ParsedLine {
+/// Parse line `at` of a `lede dedup` input and compute its story features,
+/// unless `seen` holds its id and content already.
+fn parse_dedup_line(
+    name: &str,
+    at: usize,
+    line: Result<String, String>,
+    seen: &std::sync::Mutex<std::collections::HashSet<u64>>,
+) -> ParsedLine {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     let line = line.map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
     let input = serde_json::from_str::<DedupInput>(&line)
         .map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
     let time = input.time();
     let article = input.into_article();
-    let features = lede_story::ArticleFeatures::of(&article);
+    let key = BuildHasherDefault::<DefaultHasher>::default()
+        .hash_one((&article.id, &article.content_hash));
+    let first = seen.lock().map_or(true, |mut seen| seen.insert(key));
+    let features = if first {
+        lede_story::ArticleFeatures::of(&article)
+    } else {
+        lede_story::ArticleFeatures::deferred()
+    };
     Ok((article, features, time))
 }
 
