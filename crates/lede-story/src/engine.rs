@@ -476,52 +476,56 @@ impl StoryEngine {
         features: ArticleFeatures,
         now: DateTime<Utc>,
     ) -> Outcome {
-        self.decide_inner(article, features, now, Events::Build)
+        self.decide_inner(Input::Borrowed(article), features, now, Events::Build)
     }
 
     /// Like [`StoryEngine::decide_with`], for callers that need the decision
-    /// alone (`lede dedup`): no story event is built.
+    /// alone (`lede dedup`): no story event is built, and a story keeps the
+    /// article's text without copying it.
     pub fn decide_only(
         &mut self,
-        article: &Article,
+        mut article: Article,
         features: ArticleFeatures,
         now: DateTime<Utc>,
     ) -> Outcome {
-        self.decide_inner(article, features, now, Events::Skip)
+        self.decide_inner(Input::Owned(&mut article), features, now, Events::Skip)
     }
 
     fn decide_inner(
         &mut self,
-        article: &Article,
+        mut input: Input<'_>,
         features: ArticleFeatures,
         now: DateTime<Utc>,
         events: Events,
     ) -> Outcome {
         let mut changelog = self.expire(now);
+        let article = input.article();
         let same_item = self.find_item(article, now);
         if let Some(decision) = same_item.and_then(|slot| self.known_repoll(slot, article)) {
             return Outcome { decision, event: None, changelog };
         }
-        let paragraphs = article.paragraphs_or_summary();
         let ArticleFeatures { text: features, tags } = features;
-        let features = features.unwrap_or_else(|| Features::of(&article.title, &paragraphs));
-        let found = match same_item {
-            Some(slot) => Some((slot, Relation::SameItem)),
-            None => self.find_similar(article, &paragraphs, &features, now),
+        let (found, features) = {
+            let paragraphs = article.paragraphs_or_summary();
+            let features = features.unwrap_or_else(|| Features::of(&article.title, &paragraphs));
+            let found = match same_item {
+                Some(slot) => Some((slot, Relation::SameItem)),
+                None => self.find_similar(article, &paragraphs, &features, now),
+            };
+            (found, features)
         };
         let (decision, changed) = match found {
-            None => self.start_story(article, paragraphs.into_owned(), features, tags, now),
-            Some((slot, relation)) => {
-                self.merge(slot, relation, article, &paragraphs, (features, tags), now)
-            }
+            None => self.start_story(&mut input, features, tags, now),
+            Some((slot, relation)) => self.merge(slot, relation, &mut input, (features, tags), now),
         };
         // The event shows the story as this decision left it.
         let event = match (events, &changed) {
             (Events::Build, Some(Changed { seq, changes, .. }))
                 if decision.kind != DecisionKind::Duplicate =>
             {
+                let source = &input.article().source;
                 self.snapshot(*seq)
-                    .map(|story| event_of(story, decision.kind, &article.source, changes.clone()))
+                    .map(|story| event_of(story, decision.kind, source, changes.clone()))
             }
             _ => None,
         };
@@ -696,25 +700,26 @@ impl StoryEngine {
 
     fn start_story(
         &mut self,
-        article: &Article,
-        paragraphs: Vec<String>,
+        input: &mut Input<'_>,
         features: Features,
         tags: Tags,
         now: DateTime<Utc>,
     ) -> (Decision, Option<Changed>) {
         let seq = self.next_seq;
         self.next_seq += 1;
+        let (title, paragraphs, url) = input.take_text();
+        let article = input.article();
         let story = Story {
             id: hex128_parts(&["story", &article.id]),
             seq,
             version: 1,
-            title: article.title.clone(),
-            breaking: is_breaking(&article.title, &paragraphs),
+            breaking: is_breaking(&title, &paragraphs),
+            title,
             paragraphs,
-            url: article.url.clone(),
+            urls: url.iter().cloned().collect(),
+            url,
             sources: vec![article.source.clone()],
             article_ids: vec![article.id.clone()],
-            urls: article.url.iter().cloned().collect(),
             content_hashes: vec![article.content_hash.clone()],
             published_at: article.published_at,
             first_seen_at: now,
@@ -737,14 +742,15 @@ impl StoryEngine {
         &mut self,
         slot: Slot,
         relation: Relation,
-        article: &Article,
-        paragraphs: &[String],
+        input: &mut Input<'_>,
         (features, tags): (Features, Tags),
         now: DateTime<Utc>,
     ) -> (Decision, Option<Changed>) {
         let Some(entry) = self.entry(slot) else {
-            return self.start_story(article, paragraphs.to_vec(), features, tags, now);
+            return self.start_story(input, features, tags, now);
         };
+        let article = input.article();
+        let paragraphs = &article.paragraphs_or_summary();
         let story = &entry.story;
         let new_source = !story.sources.contains(&article.source);
         let seen_text = story.content_hashes.contains(&article.content_hash);
@@ -789,28 +795,30 @@ impl StoryEngine {
             self.replace_features(slot, features);
         }
         let limit = self.config.max_keys_per_story;
+        let text = (kind == DecisionKind::Update).then(|| input.take_text());
+        let article = input.article();
         let Some(entry) = self.entry_mut(slot) else {
             return (Decision { id: article.id.clone(), story_id, version: 0, kind }, None);
         };
         let story = &mut entry.story;
         let previously_updated = story.updated_at;
-        match kind {
-            DecisionKind::Update => {
+        match (kind, text) {
+            (DecisionKind::Update, Some((title, paragraphs, url))) => {
                 story.version += 1;
-                story.title = article.title.clone();
-                story.breaking = is_breaking(&article.title, paragraphs);
-                story.paragraphs = paragraphs.to_vec();
-                story.url = article.url.clone().or(story.url.take());
+                story.breaking = is_breaking(&title, &paragraphs);
+                story.title = title;
+                story.paragraphs = paragraphs;
+                story.url = url.or(story.url.take());
                 push_capped(&mut story.sources, &article.source, limit);
                 story.tags.merge(&tags);
                 story.updated_at = now;
             }
-            DecisionKind::Source => {
+            (DecisionKind::Source, _) => {
                 push_capped(&mut story.sources, &article.source, limit);
                 story.tags.merge(&tags);
                 story.updated_at = now;
             }
-            DecisionKind::New | DecisionKind::Duplicate => {}
+            _ => {}
         }
         let decision = Decision {
             id: article.id.clone(),
@@ -965,7 +973,7 @@ impl StoryEngine {
 struct BandIndex {
     buckets: HashMap<u32, u32>,
     /// Buckets holding more than one story.
-    shared: Vec<Vec<Slot>>,
+    shared: Vec<SharedBucket>,
     /// Unused entries of `shared`.
     free_shared: Vec<u32>,
 }
@@ -973,13 +981,27 @@ struct BandIndex {
 /// Marks a bucket value as an index into [`BandIndex::shared`].
 const SHARED: u32 = 1 << 31;
 
+/// A bucket of several stories: a list while candidate search reads it, a
+/// set once it holds more than [`MAX_BUCKET`] (search skips it then, and a
+/// story leaves it without a scan).
+#[derive(Debug)]
+enum SharedBucket {
+    List(Vec<Slot>),
+    Crowded(rustc_hash::FxHashSet<Slot>),
+}
+
 impl BandIndex {
-    /// The slots in bucket `key`.
-    fn get(&self, key: u32) -> &[Slot] {
+    /// The slots in bucket `key`, or `None` if it holds more than
+    /// [`MAX_BUCKET`] stories.
+    fn get(&self, key: u32) -> Option<&[Slot]> {
         match self.buckets.get(&key) {
-            None => &[],
-            Some(value) if value & SHARED == 0 => std::slice::from_ref(value),
-            Some(value) => self.shared.get((value & !SHARED) as usize).map_or(&[], Vec::as_slice),
+            None => Some(&[]),
+            Some(value) if value & SHARED == 0 => Some(std::slice::from_ref(value)),
+            Some(value) => match self.shared.get((value & !SHARED) as usize) {
+                Some(SharedBucket::List(list)) => Some(list),
+                Some(SharedBucket::Crowded(_)) => None,
+                None => Some(&[]),
+            },
         }
     }
 
@@ -991,7 +1013,7 @@ impl BandIndex {
             std::collections::hash_map::Entry::Occupied(mut occupied) => {
                 let value = *occupied.get();
                 if value & SHARED == 0 {
-                    let list = vec![value, slot];
+                    let list = SharedBucket::List(vec![value, slot]);
                     let index = match self.free_shared.pop() {
                         Some(index) => {
                             self.shared[index as usize] = list;
@@ -1003,8 +1025,19 @@ impl BandIndex {
                         }
                     };
                     occupied.insert(index | SHARED);
-                } else if let Some(list) = self.shared.get_mut((value & !SHARED) as usize) {
-                    list.push(slot);
+                    return;
+                }
+                let Some(bucket) = self.shared.get_mut((value & !SHARED) as usize) else { return };
+                match bucket {
+                    SharedBucket::List(list) if list.len() < MAX_BUCKET => list.push(slot),
+                    SharedBucket::List(list) => {
+                        let mut set: rustc_hash::FxHashSet<Slot> = list.drain(..).collect();
+                        set.insert(slot);
+                        *bucket = SharedBucket::Crowded(set);
+                    }
+                    SharedBucket::Crowded(set) => {
+                        set.insert(slot);
+                    }
                 }
             }
         }
@@ -1019,16 +1052,25 @@ impl BandIndex {
             return;
         }
         let index = value & !SHARED;
-        let Some(list) = self.shared.get_mut(index as usize) else { return };
-        // Order within a bucket does not matter (hits are sorted): the
-        // removal costs one scan, not a shift of the rest.
-        if let Some(at) = list.iter().position(|&s| s == slot) {
-            list.swap_remove(at);
-        }
-        if let [last] = list.as_slice() {
-            self.buckets.insert(key, *last);
-            *list = Vec::new();
-            self.free_shared.push(index);
+        let Some(bucket) = self.shared.get_mut(index as usize) else { return };
+        match bucket {
+            SharedBucket::List(list) => {
+                // Order within a bucket does not matter (hits are sorted).
+                if let Some(at) = list.iter().position(|&s| s == slot) {
+                    list.swap_remove(at);
+                }
+                if let [last] = list.as_slice() {
+                    self.buckets.insert(key, *last);
+                    *bucket = SharedBucket::List(Vec::new());
+                    self.free_shared.push(index);
+                }
+            }
+            SharedBucket::Crowded(set) => {
+                set.remove(&slot);
+                if set.len() <= MAX_BUCKET {
+                    *bucket = SharedBucket::List(set.drain().collect());
+                }
+            }
         }
     }
 }
@@ -1040,7 +1082,7 @@ impl BandIndex {
 fn bucket_hits(index: &BandIndex, keys: &[u32], max_bucket: usize) -> Vec<Slot> {
     let mut hits: Vec<Slot> = keys
         .iter()
-        .map(|&key| index.get(key))
+        .filter_map(|&key| index.get(key))
         .filter(|bucket| bucket.len() <= max_bucket)
         .flatten()
         .copied()
@@ -1080,6 +1122,42 @@ fn carried_shingles(ours: &[Vec<u64>], theirs: &[Vec<u64>], min: f64) -> Vec<u32
     carried.sort_unstable();
     carried.dedup();
     carried
+}
+
+/// The article a decision reads: borrowed from the caller, or owned, so
+/// that a story keeps its text without copying it.
+enum Input<'a> {
+    Borrowed(&'a Article),
+    /// The caller's to drop: its text may be moved out.
+    Owned(&'a mut Article),
+}
+
+impl Input<'_> {
+    fn article(&self) -> &Article {
+        match self {
+            Input::Borrowed(article) => article,
+            Input::Owned(article) => article,
+        }
+    }
+
+    /// The title, paragraphs (or the summary) and link a story version
+    /// keeps: moved out of an owned article (which keeps its other fields),
+    /// copied from a borrowed one. Read the text before taking it.
+    fn take_text(&mut self) -> (String, Vec<String>, Option<String>) {
+        match self {
+            Input::Borrowed(article) => {
+                let paragraphs = article.paragraphs_or_summary().into_owned();
+                (article.title.clone(), paragraphs, article.url.clone())
+            }
+            Input::Owned(article) => {
+                let paragraphs = match article.paragraphs_or_summary() {
+                    std::borrow::Cow::Owned(summary) => summary,
+                    std::borrow::Cow::Borrowed(_) => std::mem::take(&mut article.paragraphs),
+                };
+                (std::mem::take(&mut article.title), paragraphs, article.url.take())
+            }
+        }
+    }
 }
 
 /// Whether `story` knows `article`'s text, id and URL already.
@@ -1207,23 +1285,31 @@ mod tests {
     fn band_buckets_grow_shrink_and_reuse_shared_lists() {
         let mut index = BandIndex::default();
         index.add(7, 1);
-        assert_eq!(index.get(7), &[1]);
+        assert_eq!(index.get(7), Some(&[1][..]));
         index.add(7, 2);
         index.add(7, 3);
-        assert_eq!(index.get(7), &[1, 2, 3]);
+        assert_eq!(index.get(7), Some(&[1, 2, 3][..]));
         index.remove(7, 2);
         index.remove(7, 9); // not there: no change
-        assert_eq!(index.get(7), &[1, 3]);
+        assert_eq!(index.get(7), Some(&[1, 3][..]));
         index.remove(7, 1);
-        assert_eq!(index.get(7), &[3], "back to one, inline");
+        assert_eq!(index.get(7), Some(&[3][..]), "back to one, inline");
         assert_eq!(index.free_shared, vec![0]);
         index.add(8, 4);
         index.add(8, 5);
-        assert_eq!(index.get(8), &[4, 5]);
+        assert_eq!(index.get(8), Some(&[4, 5][..]));
         assert_eq!(index.shared.len(), 1, "the freed list was reused");
         index.remove(7, 3);
-        assert_eq!(index.get(7), &[] as &[Slot]);
+        assert_eq!(index.get(7), Some(&[][..]));
         assert!(!index.buckets.contains_key(&7));
+        // A crowded bucket is skipped, and a list again once it shrinks.
+        let slots = 0..=MAX_BUCKET as Slot;
+        slots.clone().for_each(|slot| index.add(9, slot));
+        assert_eq!(index.get(9), None);
+        index.remove(9, 0);
+        let mut back = index.get(9).map(<[Slot]>::to_vec).unwrap_or_default();
+        back.sort_unstable();
+        assert_eq!(back, slots.skip(1).collect::<Vec<_>>());
     }
 
     const BACKGROUND: &str = "The bridge, which opened in 1968, carries about 40,000 vehicles a day \
