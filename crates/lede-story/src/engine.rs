@@ -289,6 +289,8 @@ impl ArticleFeatures {
 /// Text features of an article or a story version.
 #[derive(Debug)]
 struct Features {
+    /// The text says breaking or developing ([`is_breaking`]).
+    breaking: bool,
     compare: Vec<u32>,
     bands: [u32; BANDS],
     paragraph_keys: Box<[u32]>,
@@ -342,7 +344,13 @@ impl Features {
         let mut compare: Vec<u32> = pairs.iter().map(|&h| h as u32).collect();
         compare.sort_unstable();
         compare.dedup();
-        Self { compare, bands, paragraph_keys: paragraph_keys.into_boxed_slice(), paragraph_query }
+        Self {
+            breaking: is_breaking(title, paragraphs),
+            compare,
+            bands,
+            paragraph_keys: paragraph_keys.into_boxed_slice(),
+            paragraph_query,
+        }
     }
 }
 
@@ -713,7 +721,7 @@ impl StoryEngine {
             id: hex128_parts(&["story", &article.id]),
             seq,
             version: 1,
-            breaking: is_breaking(&title, &paragraphs),
+            breaking: features.breaking,
             title,
             paragraphs,
             urls: url.iter().cloned().collect(),
@@ -791,6 +799,7 @@ impl StoryEngine {
             self.add_key(slot, Key::Url, url);
         }
         self.add_key(slot, Key::ContentHash, &article.content_hash);
+        let breaking = features.breaking;
         if kind == DecisionKind::Update {
             self.replace_features(slot, features);
         }
@@ -805,7 +814,7 @@ impl StoryEngine {
         match (kind, text) {
             (DecisionKind::Update, Some((title, paragraphs, url))) => {
                 story.version += 1;
-                story.breaking = is_breaking(&title, &paragraphs);
+                story.breaking = breaking;
                 story.title = title;
                 story.paragraphs = paragraphs;
                 story.url = url.or(story.url.take());

@@ -231,13 +231,16 @@ const TIMESTAMP_LINE_WORDS: usize = 12;
 /// ("Updated 10:32 GMT, Dec 31") has none: adding, changing or removing it
 /// is not material. Numbers elsewhere (a death toll) do count.
 pub fn material_words(text: &str) -> Vec<u64> {
-    let (mut hashes, mut has_digit, mut has_marker) = (Vec::new(), false, false);
+    let (mut hashes, mut has_digit) = (Vec::new(), false);
     scan_words(text, |word, hash| {
         has_digit |= word.bytes().any(|b| b.is_ascii_digit());
-        has_marker |= TIMESTAMP_MARKER_HASHES.contains(&hash);
         hashes.push(hash);
     });
-    if hashes.len() <= TIMESTAMP_LINE_WORDS && has_digit && has_marker {
+    // Markers are looked for only in a short line with a number.
+    if hashes.len() <= TIMESTAMP_LINE_WORDS
+        && has_digit
+        && hashes.iter().any(|hash| TIMESTAMP_MARKER_HASHES.contains(hash))
+    {
         Vec::new()
     } else {
         hashes
@@ -257,20 +260,25 @@ pub fn word_difference(old_text: &str, old: &[u64], new_text: &str, new: &[u64])
     if removed == 0 || added == 0 {
         return removed + added;
     }
-    // The words of `text` not in `theirs` (as multisets), lower-cased.
+    // The words of `text` not in `theirs` (sorted), as multisets: each
+    // occurrence of a word in `text` consumes one of its copies in
+    // `theirs`, if any is left; the rest are kept, lower-cased, in order.
     let only = |text: &str, theirs: &[u64]| {
         let mut words: Vec<String> = Vec::new();
-        let mut theirs = theirs.to_vec();
-        scan_words(text, |word, hash| match theirs.iter().position(|h| *h == hash) {
-            Some(slot) => {
-                theirs.swap_remove(slot);
+        // consumed[i]: copies used of the run of equal hashes starting at i.
+        let mut consumed = vec![0usize; theirs.len()];
+        scan_words(text, |word, hash| {
+            let first = theirs.partition_point(|&h| h < hash);
+            let copies = theirs[first..].iter().take_while(|&&h| h == hash).count();
+            match consumed.get_mut(first) {
+                Some(used) if *used < copies => *used += 1,
+                _ => words.push(word.to_lowercase()),
             }
-            None => words.push(word.to_lowercase()),
         });
         words
     };
-    let removed_words = only(old_text, new);
-    let mut added_words = only(new_text, old);
+    let removed_words = only(old_text, &new_sorted);
+    let mut added_words = only(new_text, &old_sorted);
     let mut typos = 0;
     for word in &removed_words {
         if let Some(slot) = added_words.iter().position(|new| is_typo_fix(word, new)) {
@@ -282,8 +290,15 @@ pub fn word_difference(old_text: &str, old: &[u64], new_text: &str, new: &[u64])
 }
 
 fn is_typo_fix(old: &str, new: &str) -> bool {
-    let plain = |w: &str| w.chars().count() >= 4 && !w.chars().any(|c| c.is_ascii_digit());
-    plain(old) && plain(new) && strsim::levenshtein(old, new) <= 2
+    // Letters in a word without digits.
+    let letters = |w: &str| (!w.chars().any(|c| c.is_ascii_digit())).then(|| w.chars().count());
+    match (letters(old), letters(new)) {
+        // The edit distance is at least the difference in length.
+        (Some(a), Some(b)) if a >= 4 && b >= 4 && a.abs_diff(b) <= 2 => {
+            strsim::levenshtein(old, new) <= 2
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
