@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Story engine throughput: `lede dedup` against the datasketch peer on the
-# same synthetic corpus, in the same run. Prints both rates and the ratio.
+# same synthetic corpus, in the same run, each the best of 3 runs. Prints
+# both rates and the ratio.
 #
 #   bench/story/run.sh [ARTICLES]      (default 50000; needs: pip install datasketch)
 set -euo pipefail
@@ -23,7 +24,13 @@ lede_rate=$(echo "$articles / $best" | bc -l)
 printf '{"tool":"lede dedup","articles":%d,"seconds":%.3f,"articles_per_second":%.1f}\n' "$articles" "$best" "$lede_rate"
 python3 -c 'import collections,json,sys; print(json.dumps(collections.Counter(json.loads(l)["kind"] for l in open(sys.argv[1]))))' target/bench/story-decisions.jsonl
 
-peer=$(python3 bench/story/peer_datasketch.py "$corpus")
-echo "$peer"
-peer_rate=$(echo "$peer" | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles_per_second"])')
-printf 'ratio (lede / datasketch): %.1fx\n' "$(echo "$lede_rate / $peer_rate" | bc -l)"
+# The peer also gets its best of 3: the machine's timing noise (about 10%
+# run to run) then favours neither side.
+peer_rate=0
+for _ in 1 2 3; do
+  peer=$(python3 bench/story/peer_datasketch.py "$corpus")
+  echo "$peer"
+  rate=$(echo "$peer" | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles_per_second"])')
+  if (( $(echo "$rate > $peer_rate" | bc -l) )); then peer_rate="$rate"; fi
+done
+printf 'ratio (lede best / datasketch best): %.1fx\n' "$(echo "$lede_rate / $peer_rate" | bc -l)"

@@ -324,10 +324,10 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
         (0..workers).map(|_| sync_channel::<Vec<ParsedLine>>(2)).unzip();
     let mut engine =
         lede_story::StoryEngine::new(lede_story::EngineConfig { window, ..Default::default() });
-    // (id, content hash) of the articles parsed so far, by hash: a
+    // (id, content hash) of recent articles, by hash: a
     // re-poll's features are left to the engine, which needs none for
     // a known item (a hash collision only defers the work).
-    let seen = std::sync::Mutex::new(std::collections::HashSet::<u64>::new());
+    let seen = std::sync::Mutex::new(RecentKeys::default());
     std::thread::scope(|scope| {
         // Chunk k goes to worker k % workers and comes back from it, so the
         // deciding thread restores the input order by taking turns.
@@ -381,13 +381,14 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
                 }
             });
         }
-        // A writer prints the decisions, and frees the outcomes (and the
-        // articles' leftovers) off the deciding thread; a closed stdout ends it.
-        let (to_writer, decided) = sync_channel::<Vec<lede_story::Outcome>>(4);
+        // A writer prints the decisions, and frees the articles and outcomes
+        // off the deciding thread; a closed stdout ends it.
+        let (to_writer, decided) =
+            sync_channel::<Vec<(lede_core::Article, lede_story::Outcome)>>(4);
         let writer = scope.spawn(move || {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             for chunk in decided {
-                for outcome in &chunk {
+                for (_, outcome) in &chunk {
                     let line = serde_json::to_string(&outcome.decision)
                         .map_err(|e| Failure::Runtime(e.to_string()))?;
                     if writeln!(out, "{line}").is_err() {
@@ -418,7 +419,8 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
                 if let Some(time) = time {
                     now = now.max(time);
                 }
-                outcomes.push(engine.decide_only(article, features, now));
+                let outcome = engine.decide_only(&article, features, now);
+                outcomes.push((article, outcome));
             }
             if to_writer.send(outcomes).is_err() || decided.is_err() {
                 break;
@@ -433,13 +435,37 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
     })
 }
 
+/// Keys of recent articles, in two generations of at most
+/// [`RecentKeys::GENERATION`] each: memory stays bounded however long the
+/// input (forgetting an old key only means computing features again).
+#[derive(Debug, Default)]
+struct RecentKeys {
+    current: std::collections::HashSet<u64>,
+    previous: std::collections::HashSet<u64>,
+}
+
+impl RecentKeys {
+    const GENERATION: usize = 1 << 18;
+
+    /// Remember `key`; whether it is new.
+    fn insert(&mut self, key: u64) -> bool {
+        if self.previous.contains(&key) {
+            return false;
+        }
+        if self.current.len() >= Self::GENERATION {
+            self.previous = std::mem::take(&mut self.current);
+        }
+        self.current.insert(key)
+    }
+}
+
 /// Parse line `at` of a `lede dedup` input and compute its story features,
 /// unless `seen` holds its id and content already.
 fn parse_dedup_line(
     name: &str,
     at: usize,
     line: Result<String, String>,
-    seen: &std::sync::Mutex<std::collections::HashSet<u64>>,
+    seen: &std::sync::Mutex<RecentKeys>,
 ) -> ParsedLine {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     let line = line.map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
@@ -511,4 +537,28 @@ pub fn tag(input: Option<&str>) -> Result<(), Failure> {
     }
     out.flush().ok();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_keys_remember_two_generations_and_no_more() {
+        let mut keys = RecentKeys::default();
+        assert!(keys.insert(1));
+        assert!(!keys.insert(1), "seen in this generation");
+        for key in 2..=RecentKeys::GENERATION as u64 {
+            keys.insert(key);
+        }
+        // The next key starts a new generation; key 1 is in the previous one.
+        assert!(keys.insert(u64::MAX));
+        assert!(!keys.insert(1), "seen in the previous generation");
+        for key in 0..RecentKeys::GENERATION as u64 {
+            keys.insert(u64::MAX - 1 - key);
+        }
+        assert!(keys.insert(u64::MAX / 2));
+        assert!(keys.insert(1), "two generations later, forgotten");
+        assert!(keys.current.len() + keys.previous.len() <= 2 * RecentKeys::GENERATION);
+    }
 }
