@@ -20,6 +20,46 @@ pub fn hex128_parts(parts: &[&str]) -> String {
     hex128(&buffer)
 }
 
+/// A 128-bit hash in 16 bytes, written as its 32 hex digits (as [`hex128`]
+/// gives them), for state that keeps many of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hash128(u128);
+
+impl Hash128 {
+    /// The key for `id`: its own value when it is 32 hex digits (article
+    /// ids and content hashes are), else the hash of its bytes.
+    pub fn of_id(id: &str) -> Self {
+        Self::parse(id).unwrap_or_else(|| Self(xxh3_128(id.as_bytes())))
+    }
+
+    /// `hex` if it is 32 hex digits.
+    pub fn parse(hex: &str) -> Option<Self> {
+        if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u128::from_str_radix(hex, 16).ok().map(Self)
+    }
+}
+
+impl std::fmt::Display for Hash128 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:032x}", self.0)
+    }
+}
+
+impl serde::Serialize for Hash128 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Hash128 {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let hex = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Self::parse(&hex).ok_or_else(|| serde::de::Error::custom("expected 32 hex digits"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +75,20 @@ mod tests {
     #[test]
     fn parts_are_unambiguous() {
         assert_ne!(hex128_parts(&["ab", "c"]), hex128_parts(&["a", "bc"]));
+    }
+
+    #[test]
+    fn hash128_reads_and_writes_its_hex() {
+        let hex = hex128(b"lede");
+        let hash = Hash128::parse(&hex).expect("32 hex digits");
+        assert_eq!(hash.to_string(), hex);
+        assert_eq!(Hash128::of_id(&hex), hash);
+        let json = format!("\"{hex}\"");
+        assert_eq!(serde_json::to_string(&hash).ok(), Some(json.clone()));
+        assert_eq!(serde_json::from_str::<Hash128>(&json).ok(), Some(hash));
+        assert!(serde_json::from_str::<Hash128>("\"xyz\"").is_err());
+        // Other ids get a key of their own.
+        assert_ne!(Hash128::of_id("a"), Hash128::of_id("b"));
+        assert_eq!(Hash128::of_id("a"), Hash128::of_id("a"));
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use lede_core::hash::Hash128;
 use lede_core::{Article, EventKind};
 use serde::{Deserialize, Serialize};
 
@@ -23,9 +24,10 @@ pub struct FeedState {
     /// Validators for the next conditional GET.
     #[serde(default)]
     pub validators: Validators,
-    /// Article id -> what was last published for it.
+    /// Article id -> what was last published for it (ids and hashes kept
+    /// in 16 bytes each: a feed's state holds many).
     #[serde(default)]
-    pub seen: BTreeMap<String, SeenItem>,
+    pub seen: BTreeMap<Hash128, SeenItem>,
     /// Hash of the last document parsed: a server that ignores conditional
     /// GET but sends the same bytes costs no parsing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,7 +70,7 @@ pub struct Gone {
 #[serde(deny_unknown_fields)]
 pub struct SeenItem {
     /// Content hash of the version last published.
-    pub hash: String,
+    pub hash: Hash128,
     /// Last time the item was in the feed document.
     pub last_seen: DateTime<Utc>,
 }
@@ -87,16 +89,14 @@ impl FeedState {
         let mut changed = Vec::new();
         let mut present = std::collections::HashSet::with_capacity(articles.len());
         for article in articles {
-            present.insert(article.id.clone());
-            let kind = match next.seen.get(&article.id) {
+            let (id, hash) = (Hash128::of_id(&article.id), Hash128::of_id(&article.content_hash));
+            present.insert(id);
+            let kind = match next.seen.get(&id) {
                 None => Some(EventKind::ArticleNew),
-                Some(seen) if seen.hash != article.content_hash => Some(EventKind::ArticleChanged),
+                Some(seen) if seen.hash != hash => Some(EventKind::ArticleChanged),
                 Some(_) => None,
             };
-            next.seen.insert(
-                article.id.clone(),
-                SeenItem { hash: article.content_hash.clone(), last_seen: now },
-            );
+            next.seen.insert(id, SeenItem { hash, last_seen: now });
             if let Some(kind) = kind {
                 changed.push((article, kind));
             }
@@ -108,15 +108,15 @@ impl FeedState {
     /// Forget items absent from the current document and older than the
     /// retention, then the oldest absent ones beyond the cap. Items present
     /// in the document are never forgotten (forgetting them would re-publish them).
-    fn forget_old(&mut self, present: &std::collections::HashSet<String>, now: DateTime<Utc>) {
+    fn forget_old(&mut self, present: &std::collections::HashSet<Hash128>, now: DateTime<Utc>) {
         let retention = chrono::Duration::from_std(SEEN_RETENTION).unwrap_or(chrono::Duration::MAX);
         self.seen.retain(|id, item| present.contains(id) || now - item.last_seen <= retention);
         if self.seen.len() > MAX_SEEN_ITEMS {
-            let mut absent: Vec<(DateTime<Utc>, String)> = self
+            let mut absent: Vec<(DateTime<Utc>, Hash128)> = self
                 .seen
                 .iter()
                 .filter(|(id, _)| !present.contains(*id))
-                .map(|(id, item)| (item.last_seen, id.clone()))
+                .map(|(id, item)| (item.last_seen, *id))
                 .collect();
             absent.sort();
             let excess = self.seen.len() - MAX_SEEN_ITEMS;
@@ -203,8 +203,8 @@ mod tests {
         let later = at(SEEN_RETENTION.as_secs() as i64 + 1);
         let (changed, state) = state.diff(vec![article("a", "x")], later);
         assert!(changed.is_empty());
-        assert!(state.seen.contains_key("a"));
-        assert!(!state.seen.contains_key("b"));
+        assert!(state.seen.contains_key(&Hash128::of_id("a")));
+        assert!(!state.seen.contains_key(&Hash128::of_id("b")));
     }
 
     #[test]

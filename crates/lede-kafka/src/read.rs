@@ -68,6 +68,13 @@ pub fn read_topic(
         // Only committed transactions: what Lede published, never a batch
         // that failed half way.
         .set("isolation.level", "read_committed")
+        // Read ahead 16 MB, not librdkafka's 64 MB: a restart reads every
+        // story's snapshot while building the index, and the prefetched
+        // records would only add to that peak.
+        .set("queued.max.messages.kbytes", "16384")
+        .set("fetch.max.bytes", "8388608")
+        // Fetch again soon once the queue has room (the default waits 1 s).
+        .set("fetch.queue.backoff.ms", "10")
         .create()
         .map_err(|e| KafkaError::Config(e.to_string()))?;
     let metadata = consumer.fetch_metadata(Some(topic), config.request_timeout).map_err(|e| {

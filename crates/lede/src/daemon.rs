@@ -99,8 +99,9 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
             FeedState::from_bytes(bytes).map_err(|e| e.to_string())
         })
         .await?;
+    // Boxed: the map holds a pointer per story (see `from_stories`).
     let stories = restore(&config.kafka, &names, StateTable::Stories, |bytes| {
-        Story::from_snapshot(bytes).map_err(|e| e.to_string())
+        Story::from_snapshot(bytes).map(Box::new).map_err(|e| e.to_string())
     })
     .await?;
     let engine = StoryEngine::from_stories(config.story.clone(), stories.into_values());
