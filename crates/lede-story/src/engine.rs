@@ -489,52 +489,56 @@ impl StoryEngine {
         features: ArticleFeatures,
         now: DateTime<Utc>,
     ) -> Outcome {
-        self.decide_inner(article, features, now, Events::Build)
+        self.decide_inner(Input::Borrowed(article), features, now, Events::Build)
     }
 
     /// Like [`StoryEngine::decide_with`], for callers that need the decision
-    /// alone (`lede dedup`): no story event is built.
+    /// alone (`lede dedup`): no story event is built, and a story keeps the
+    /// article's text without copying it.
     pub fn decide_only(
         &mut self,
-        article: &Article,
+        mut article: Article,
         features: ArticleFeatures,
         now: DateTime<Utc>,
     ) -> Outcome {
-        self.decide_inner(article, features, now, Events::Skip)
+        self.decide_inner(Input::Owned(&mut article), features, now, Events::Skip)
     }
 
     fn decide_inner(
         &mut self,
-        article: &Article,
+        mut input: Input<'_>,
         features: ArticleFeatures,
         now: DateTime<Utc>,
         events: Events,
     ) -> Outcome {
         let mut changelog = self.expire(now);
+        let article = input.article();
         let same_item = self.find_item(article, now);
         if let Some(decision) = same_item.and_then(|slot| self.known_repoll(slot, article)) {
             return Outcome { decision, event: None, changelog };
         }
-        let paragraphs = article.paragraphs_or_summary();
         let ArticleFeatures { text: features, tags } = features;
-        let features = features.unwrap_or_else(|| Features::of(&article.title, &paragraphs));
-        let found = match same_item {
-            Some(slot) => Some((slot, Relation::SameItem)),
-            None => self.find_similar(article, &paragraphs, &features, now),
+        let (found, features) = {
+            let paragraphs = article.paragraphs_or_summary();
+            let features = features.unwrap_or_else(|| Features::of(&article.title, &paragraphs));
+            let found = match same_item {
+                Some(slot) => Some((slot, Relation::SameItem)),
+                None => self.find_similar(article, &paragraphs, &features, now),
+            };
+            (found, features)
         };
         let (decision, changed) = match found {
-            None => self.start_story(article, paragraphs.into_owned(), features, tags, now),
-            Some((slot, relation)) => {
-                self.merge(slot, relation, article, &paragraphs, (features, tags), now)
-            }
+            None => self.start_story(&mut input, features, tags, now),
+            Some((slot, relation)) => self.merge(slot, relation, &mut input, (features, tags), now),
         };
         // The event shows the story as this decision left it.
         let event = match (events, &changed) {
             (Events::Build, Some(Changed { seq, changes, .. }))
                 if decision.kind != DecisionKind::Duplicate =>
             {
+                let source = &input.article().source;
                 self.snapshot(*seq)
-                    .map(|story| event_of(story, decision.kind, &article.source, changes.clone()))
+                    .map(|story| event_of(story, decision.kind, source, changes.clone()))
             }
             _ => None,
         };
@@ -709,23 +713,24 @@ impl StoryEngine {
 
     fn start_story(
         &mut self,
-        article: &Article,
-        paragraphs: Vec<String>,
+        input: &mut Input<'_>,
         features: Features,
         tags: Tags,
         now: DateTime<Utc>,
     ) -> (Decision, Option<Changed>) {
         let seq = self.next_seq;
         self.next_seq += 1;
+        let (title, paragraphs, url) = input.take_text();
+        let article = input.article();
         let story = Story {
             id: hex128_parts(&["story", &article.id]),
             seq,
             version: 1,
-            title: article.title.clone(),
             breaking: features.breaking,
+            title,
             paragraphs,
-            url: article.url.clone(),
-            urls: article.url.iter().cloned().collect(),
+            urls: url.iter().cloned().collect(),
+            url,
             sources: vec![article.source.clone()],
             article_ids: vec![article.id.clone()],
             content_hashes: vec![article.content_hash.clone()],
@@ -750,14 +755,15 @@ impl StoryEngine {
         &mut self,
         slot: Slot,
         relation: Relation,
-        article: &Article,
-        paragraphs: &[String],
+        input: &mut Input<'_>,
         (features, tags): (Features, Tags),
         now: DateTime<Utc>,
     ) -> (Decision, Option<Changed>) {
         let Some(entry) = self.entry(slot) else {
-            return self.start_story(article, paragraphs.to_vec(), features, tags, now);
+            return self.start_story(input, features, tags, now);
         };
+        let article = input.article();
+        let paragraphs = &article.paragraphs_or_summary();
         let story = &entry.story;
         let new_source = !story.sources.contains(&article.source);
         let seen_text = story.content_hashes.contains(&article.content_hash);
@@ -803,28 +809,30 @@ impl StoryEngine {
             self.replace_features(slot, features);
         }
         let limit = self.config.max_keys_per_story;
+        let text = (kind == DecisionKind::Update).then(|| input.take_text());
+        let article = input.article();
         let Some(entry) = self.entry_mut(slot) else {
             return (Decision { id: article.id.clone(), story_id, version: 0, kind }, None);
         };
         let story = &mut entry.story;
         let previously_updated = story.updated_at;
-        match kind {
-            DecisionKind::Update => {
+        match (kind, text) {
+            (DecisionKind::Update, Some((title, paragraphs, url))) => {
                 story.version += 1;
                 story.breaking = breaking;
-                story.title = article.title.clone();
-                story.paragraphs = paragraphs.to_vec();
-                story.url = article.url.clone().or(story.url.take());
+                story.title = title;
+                story.paragraphs = paragraphs;
+                story.url = url.or(story.url.take());
                 push_capped(&mut story.sources, &article.source, limit);
                 story.tags.merge(&tags);
                 story.updated_at = now;
             }
-            DecisionKind::Source => {
+            (DecisionKind::Source, _) => {
                 push_capped(&mut story.sources, &article.source, limit);
                 story.tags.merge(&tags);
                 story.updated_at = now;
             }
-            DecisionKind::New | DecisionKind::Duplicate => {}
+            _ => {}
         }
         let decision = Decision {
             id: article.id.clone(),
@@ -1128,6 +1136,42 @@ fn carried_shingles(ours: &[Vec<u64>], theirs: &[Vec<u64>], min: f64) -> Vec<u32
     carried.sort_unstable();
     carried.dedup();
     carried
+}
+
+/// The article a decision reads: borrowed from the caller, or owned, so
+/// that a story keeps its text without copying it.
+enum Input<'a> {
+    Borrowed(&'a Article),
+    /// The caller's to drop: its text may be moved out.
+    Owned(&'a mut Article),
+}
+
+impl Input<'_> {
+    fn article(&self) -> &Article {
+        match self {
+            Input::Borrowed(article) => article,
+            Input::Owned(article) => article,
+        }
+    }
+
+    /// The title, paragraphs (or the summary) and link a story version
+    /// keeps: moved out of an owned article (which keeps its other fields),
+    /// copied from a borrowed one. Read the text before taking it.
+    fn take_text(&mut self) -> (String, Vec<String>, Option<String>) {
+        match self {
+            Input::Borrowed(article) => {
+                let paragraphs = article.paragraphs_or_summary().into_owned();
+                (article.title.clone(), paragraphs, article.url.clone())
+            }
+            Input::Owned(article) => {
+                let paragraphs = match article.paragraphs_or_summary() {
+                    std::borrow::Cow::Owned(summary) => summary,
+                    std::borrow::Cow::Borrowed(_) => std::mem::take(&mut article.paragraphs),
+                };
+                (std::mem::take(&mut article.title), paragraphs, article.url.take())
+            }
+        }
+    }
 }
 
 /// Whether `story` knows `article`'s text, id and URL already.

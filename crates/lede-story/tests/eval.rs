@@ -291,9 +291,9 @@ fn rollback_undoes_a_batch_exactly() {
     assert_eq!(first_try, retry, "a retried batch must decide exactly as the first try");
 }
 
-/// `lede dedup`'s path (features of re-polls left to the engine, no
-/// events) decides as the daemon's path does, with the same changelog
-/// writes, on every labelled set.
+/// `lede dedup`'s path (features of re-polls left to the engine, the
+/// article handed over, no events) decides as the daemon's path does, with
+/// the same changelog writes, on every labelled set.
 #[test]
 fn dedup_path_decides_as_the_daemon_path() {
     for text in [
@@ -308,7 +308,7 @@ fn dedup_path_decides_as_the_daemon_path() {
         for row in &rows {
             let article = article(row);
             let expected = daemon.decide(&article, row.published_at);
-            let got = dedup.decide_only(&article, ArticleFeatures::deferred(), row.published_at);
+            let got = dedup.decide_only(article, ArticleFeatures::deferred(), row.published_at);
             assert_eq!(got.decision, expected.decision, "{}", row.id);
             assert_eq!(got.changelog, expected.changelog, "{}", row.id);
         }

@@ -381,14 +381,13 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
                 }
             });
         }
-        // A writer prints the decisions, and frees the articles and outcomes
-        // off the deciding thread; a closed stdout ends it.
-        let (to_writer, decided) =
-            sync_channel::<Vec<(lede_core::Article, lede_story::Outcome)>>(4);
+        // A writer prints the decisions, and frees the outcomes (and the
+        // articles' leftovers) off the deciding thread; a closed stdout ends it.
+        let (to_writer, decided) = sync_channel::<Vec<lede_story::Outcome>>(4);
         let writer = scope.spawn(move || {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             for chunk in decided {
-                for (_, outcome) in &chunk {
+                for outcome in &chunk {
                     let line = serde_json::to_string(&outcome.decision)
                         .map_err(|e| Failure::Runtime(e.to_string()))?;
                     if writeln!(out, "{line}").is_err() {
@@ -419,8 +418,7 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
                 if let Some(time) = time {
                     now = now.max(time);
                 }
-                let outcome = engine.decide_only(&article, features, now);
-                outcomes.push((article, outcome));
+                outcomes.push(engine.decide_only(article, features, now));
             }
             if to_writer.send(outcomes).is_err() || decided.is_err() {
                 break;
