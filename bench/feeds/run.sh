@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One poll cycle over FEEDS feeds (default 10,000) served by a local server,
 # then a second cycle after a restart (state restored: even feeds answer 304,
-# odd feeds ignore conditional GET and resend the same bytes). For each
+# odd feeds ignore conditional GET and resend the same bytes), then a third
+# after another restart in which every odd feed has 2 new items (even feeds
+# still answer 304: the mixed cycle of a live deployment). For each
 # cycle: wall time until every feed was polled and committed, CPU time of
 # the lede process per feed, and its peak RSS. Needs a Kafka broker
 # (LEDE_BENCH_KAFKA, default 127.0.0.1:9092; deploy/kafka/start).
@@ -58,4 +60,6 @@ cycle() {
 mkdir -p target/bench
 cycle first 0
 cycle second "$(requests)"
+curl -s "http://127.0.0.1:$port/advance" > /dev/null
+cycle third "$(requests)"
 rm -f "$config"

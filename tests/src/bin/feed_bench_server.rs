@@ -1,8 +1,10 @@
 //! A feed server for the poll-cycle benchmark (`bench/feeds/run.sh`): serves
 //! `/feed/N` for N in 0..count as RSS 2.0 with 20 items of realistic size
 //! (about 25 KB), generated on the fly. Even feeds honour `If-None-Match`
-//! (304), odd feeds ignore it and send the same bytes again. `/requests`
-//! returns the number of feed requests served so far.
+//! (304), odd feeds ignore it and send the same bytes again. `/advance`
+//! makes every odd feed publish 2 new items (its 2 oldest drop off), as
+//! between two polls of a live feed. `/requests` returns the number of
+//! feed requests served so far.
 //!
 //!     feed_bench_server PORT
 
@@ -39,12 +41,14 @@ fn words(seed: u64, count: usize) -> String {
     text
 }
 
-fn document(feed: usize) -> String {
+/// Feed `feed` after `generation` advances (odd feeds gain 2 items each).
+fn document(feed: usize, generation: usize) -> String {
+    let first = if feed % 2 == 1 { 2 * generation } else { 0 };
     let mut body = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Bench feed {feed}</title>\
          <link>http://bench.invalid/{feed}</link><description>Synthetic feed {feed}</description>"
     );
-    for item in 0..ITEMS {
+    for item in (first..first + ITEMS).rev() {
         let paragraph = format!("&lt;p&gt;{}&lt;/p&gt;", words((feed * 31 + item) as u64, 60));
         body.push_str(&format!(
             "<item><guid isPermaLink=\"false\">bench-{feed}-{item}</guid><title>Item {item} of feed {feed}</title>\
@@ -58,13 +62,22 @@ fn document(feed: usize) -> String {
     body
 }
 
+/// Requests served, and advances made.
+#[derive(Debug, Default)]
+struct Counters {
+    served: AtomicUsize,
+    generation: AtomicUsize,
+}
+
 async fn feed(
     Path(feed): Path<usize>,
-    State(served): State<Arc<AtomicUsize>>,
+    State(counters): State<Arc<Counters>>,
     headers: HeaderMap,
 ) -> Response {
-    served.fetch_add(1, Ordering::Relaxed);
-    let etag = format!("\"v1-{feed}\"");
+    counters.served.fetch_add(1, Ordering::Relaxed);
+    let generation = counters.generation.load(Ordering::Relaxed);
+    let etag =
+        if feed % 2 == 0 { format!("\"v1-{feed}\"") } else { format!("\"v{generation}-{feed}\"") };
     let conditional =
         headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str());
     if feed % 2 == 0 && conditional {
@@ -75,7 +88,7 @@ async fn feed(
             (header::CONTENT_TYPE, "application/rss+xml; charset=utf-8"),
             (header::ETAG, etag.as_str()),
         ],
-        document(feed),
+        document(feed, generation),
     )
         .into_response()
 }
@@ -83,12 +96,21 @@ async fn feed(
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let port: u16 = std::env::args().nth(1).and_then(|p| p.parse().ok()).unwrap_or(18080);
-    let served = Arc::new(AtomicUsize::new(0));
-    let count = served.clone();
+    let counters = Arc::new(Counters::default());
+    let (requests, advance) = (counters.clone(), counters.clone());
     let app = Router::new()
         .route("/feed/{feed}", get(feed))
-        .route("/requests", get(move || async move { count.load(Ordering::Relaxed).to_string() }))
-        .with_state(served);
+        .route(
+            "/requests",
+            get(move || async move { requests.served.load(Ordering::Relaxed).to_string() }),
+        )
+        .route(
+            "/advance",
+            get(move || async move {
+                (advance.generation.fetch_add(1, Ordering::Relaxed) + 1).to_string()
+            }),
+        )
+        .with_state(counters);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     axum::serve(listener, app).await
 }
