@@ -47,17 +47,21 @@ impl Signature {
     }
 }
 
-/// The share of a text's shingles it looks paragraphs up by: 1 in 4.
+/// The share of a text's shingles it looks paragraphs up by: 1 in 8.
 const PARAGRAPH_SAMPLE_BELOW: u64 = u64::MAX / 8;
 
 /// Keys for finding a paragraph that a later text carries over, whole or
 /// inside a longer paragraph. A paragraph is indexed by its 2 smallest
 /// shingle hashes (`index`); a text looks up its shingles whose hash falls
-/// in the lowest quarter, and each paragraph's 2 smallest (`query`). A
-/// paragraph of which a text holds a share `c` of the shingles shares a key
-/// with it with probability about `1 - (1 - c)^2` (0.97 at 0.83), however
-/// much longer the text's paragraph is: containment, not Jaccard (Broder,
-/// "On the resemblance and containment of documents", 1997). Only
+/// in the lowest eighth, and each of its paragraphs' 2 smallest (`query`).
+/// A text holding a paragraph's key looks it up if the key is sampled
+/// (hashes are uniform: a 12-word paragraph's smallest falls in the lowest
+/// eighth with probability 0.8) or is among the 2 smallest of the text's
+/// paragraph that holds it (likely unless that paragraph is much longer).
+/// So keys follow containment, not Jaccard (Broder, "On the resemblance
+/// and containment of documents", 1997): with both of a paragraph's keys
+/// sampled, a share `c` of it carried over is found with probability
+/// `1 - (1 - c)^2` (0.97 at 0.83), however long the other paragraph. Only
 /// `eligible` shingles count: the caller leaves out common phrases, whose
 /// buckets say nothing.
 pub fn paragraph_keys(
