@@ -212,6 +212,22 @@ fn held_out_part_3_never_merges_hard_negatives() {
     assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
 }
 
+/// Part 4, written after part 3 with harder rewrites (wrap-ups and
+/// follow-ups that keep little of the previous version's wording); reported
+/// as they score. Scored once, it merged two recalls by one carmaker that
+/// share the outlet's boilerplate paragraph about the company (the
+/// carried-over paragraph rule; see eval/story/README.md). Ignored until
+/// the engine tells a standing paragraph from a carried one: issue 4 stays
+/// open meanwhile. Run it with `cargo test -p lede-story --test eval --
+/// --ignored --nocapture`.
+#[test]
+#[ignore = "known hard-negative merge on held-out part 4 (issue 4 open)"]
+fn held_out_part_4_never_merges_hard_negatives() {
+    let scores =
+        evaluate("held_out_4.jsonl", &rows(include_str!("../../../eval/story/held_out_4.jsonl")));
+    assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
+}
+
 #[test]
 fn the_scorer_counts_a_false_merge_and_a_wrong_kind() {
     let rows = rows(include_str!("../../../eval/story/articles.jsonl"));
@@ -301,6 +317,7 @@ fn dedup_path_decides_as_the_daemon_path() {
         include_str!("../../../eval/story/held_out.jsonl"),
         include_str!("../../../eval/story/held_out_2.jsonl"),
         include_str!("../../../eval/story/held_out_3.jsonl"),
+        include_str!("../../../eval/story/held_out_4.jsonl"),
     ] {
         let rows = rows(text);
         let mut daemon = StoryEngine::new(EngineConfig::default());
