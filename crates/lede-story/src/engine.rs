@@ -554,9 +554,15 @@ impl StoryEngine {
         self.entry(*self.by_seq.get(&seq)?).map(|entry| &entry.story)
     }
 
+    /// Stories updated at or after this time are live at `now` (they can
+    /// match); older ones are evicted.
+    fn oldest_live(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - self.config.window
+    }
+
     /// The live story holding `article`'s item (its id, else its URL).
     fn find_item(&self, article: &Article, now: DateTime<Utc>) -> Option<Slot> {
-        let oldest_live = now - self.config.window;
+        let oldest_live = self.oldest_live(now);
         let live =
             |slot: &&Slot| self.entry(**slot).is_some_and(|e| e.story.updated_at >= oldest_live);
         self.by_article
@@ -587,8 +593,8 @@ impl StoryEngine {
         features: &Features,
         now: DateTime<Utc>,
     ) -> Option<(Slot, Relation)> {
-        // Updated within the window (one comparison: this runs per candidate).
-        let oldest_live = now - self.config.window;
+        // One comparison per candidate.
+        let oldest_live = self.oldest_live(now);
         let live_entry = |entry: &Entry| entry.story.updated_at >= oldest_live;
         let live = |slot: &Slot| self.entry(*slot).is_some_and(live_entry);
         // Texts too short to compare (a sitemap entry with only a headline, an
@@ -896,9 +902,9 @@ impl StoryEngine {
 
     /// Evict stories not updated within the window; their tombstones.
     fn expire(&mut self, now: DateTime<Utc>) -> Vec<ChangelogWrite> {
-        let mut evicted = Vec::new();
+        let (mut evicted, oldest_live) = (Vec::new(), self.oldest_live(now));
         while let Some(&(updated_at, seq, slot)) = self.by_age.first() {
-            if now - updated_at <= self.config.window {
+            if updated_at >= oldest_live {
                 break;
             }
             self.record(seq);

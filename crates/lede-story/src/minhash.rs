@@ -30,7 +30,16 @@ impl Signature {
     /// already (as [`crate::text::shingle_hashes`] gives them). Repeats do not
     /// matter; an empty set gives an all-`MAX` signature.
     pub fn of(shingles: impl IntoIterator<Item = u64>) -> Self {
-        Signature(one_permutation(shingles))
+        let mut bins = [u64::MAX; BINS];
+        for h in shingles {
+            let bin = (h >> 58) as usize; // top 6 bits: 64 bins
+            let value = h & ((1 << 58) - 1);
+            if value < bins[bin] {
+                bins[bin] = value;
+            }
+        }
+        densify(&mut bins);
+        Signature(bins)
     }
 
     /// Estimated Jaccard similarity.
@@ -43,7 +52,12 @@ impl Signature {
     /// 32 bits (the index holds one per band per story): a chance collision
     /// only adds a candidate, which verification rejects.
     pub fn band_keys(&self) -> [u32; BANDS] {
-        band_keys(&self.0)
+        let mut keys = [0u32; BANDS];
+        for (band, key) in keys.iter_mut().enumerate() {
+            let rows = &self.0[band * ROWS..(band + 1) * ROWS];
+            *key = rows.iter().fold(mix(band as u64 + 1), |acc, &row| mix(acc ^ row)) as u32;
+        }
+        keys
     }
 }
 
@@ -90,49 +104,23 @@ pub fn paragraph_keys(
     }
 }
 
-/// One-permutation MinHash with `N` bins (a power of two): the top bits of
-/// a shingle's hash pick its bin, the rest compete for the bin's minimum.
-fn one_permutation<const N: usize>(shingles: impl IntoIterator<Item = u64>) -> [u64; N] {
-    let bits = N.trailing_zeros();
-    let mut bins = [u64::MAX; N];
-    for h in shingles {
-        let bin = (h >> (64 - bits)) as usize;
-        let value = h & (u64::MAX >> bits);
-        if value < bins[bin] {
-            bins[bin] = value;
-        }
-    }
-    densify(&mut bins);
-    bins
-}
-
-/// One key per band of `N / B` rows.
-fn band_keys<const N: usize, const B: usize>(bins: &[u64; N]) -> [u32; B] {
-    let rows = N / B;
-    let mut keys = [0u32; B];
-    for (band, key) in keys.iter_mut().enumerate() {
-        let band_rows = &bins[band * rows..(band + 1) * rows];
-        *key = band_rows.iter().fold(mix(band as u64 + 1), |acc, &row| mix(acc ^ row)) as u32;
-    }
-    keys
-}
-
 /// Fill each empty bin from the nearest full bin to its right (circularly),
 /// salted with the distance, so equal sets still give equal signatures.
-fn densify<const N: usize>(bins: &mut [u64; N]) {
+fn densify(bins: &mut [u64; BINS]) {
     if bins.iter().all(|&b| b == u64::MAX) {
         return;
     }
     let original = *bins;
-    for i in 0..N {
+    for i in 0..BINS {
         if original[i] != u64::MAX {
             continue;
         }
         let mut distance = 1;
-        while original[(i + distance) % N] == u64::MAX {
+        while original[(i + distance) % BINS] == u64::MAX {
             distance += 1;
         }
-        bins[i] = mix(original[(i + distance) % N] ^ ((distance as u64) << 58)) & ((1 << 58) - 1);
+        bins[i] =
+            mix(original[(i + distance) % BINS] ^ ((distance as u64) << 58)) & ((1 << 58) - 1);
     }
 }
 

@@ -176,10 +176,35 @@ fn evaluate(name: &str, rows: &[Row]) -> Scores {
     scores
 }
 
+/// Every labelled set, by file name: the tuning set first, then the
+/// held-out parts in the order they were written.
+const LABELLED_SETS: [(&str, &str); 5] = [
+    ("articles.jsonl", include_str!("../../../eval/story/articles.jsonl")),
+    ("held_out.jsonl", include_str!("../../../eval/story/held_out.jsonl")),
+    ("held_out_2.jsonl", include_str!("../../../eval/story/held_out_2.jsonl")),
+    ("held_out_3.jsonl", include_str!("../../../eval/story/held_out_3.jsonl")),
+    ("held_out_4.jsonl", include_str!("../../../eval/story/held_out_4.jsonl")),
+];
+
+/// The rows of labelled set `name`.
+fn labelled(name: &str) -> Vec<Row> {
+    let (_, text) = LABELLED_SETS
+        .iter()
+        .find(|(file, _)| *file == name)
+        .unwrap_or_else(|| panic!("no labelled set {name}"));
+    rows(text)
+}
+
+/// Score held-out set `name` (reported as it scores) and fail only on a
+/// hard-negative merge.
+fn assert_no_hard_negative_merges(name: &str) {
+    let scores = evaluate(name, &labelled(name));
+    assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
+}
+
 #[test]
 fn evaluation_set_meets_the_targets() {
-    let scores =
-        evaluate("articles.jsonl", &rows(include_str!("../../../eval/story/articles.jsonl")));
+    let scores = evaluate("articles.jsonl", &labelled("articles.jsonl"));
     assert!(scores.bcubed_f1 >= 0.97, "B-cubed F1 {:.3} < 0.97", scores.bcubed_f1);
     assert!(scores.accuracy >= 0.95, "decision accuracy {:.3} < 0.95", scores.accuracy);
     assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
@@ -189,27 +214,21 @@ fn evaluation_set_meets_the_targets() {
 /// are reported as they score; only a hard-negative merge fails the test.
 #[test]
 fn held_out_set_never_merges_hard_negatives() {
-    let scores =
-        evaluate("held_out.jsonl", &rows(include_str!("../../../eval/story/held_out.jsonl")));
-    assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
+    assert_no_hard_negative_merges("held_out.jsonl");
 }
 
 /// Part 2 of the held-out stories, written after the carried-over
 /// paragraph and syndicated-copy rules; reported as they score.
 #[test]
 fn held_out_part_2_never_merges_hard_negatives() {
-    let scores =
-        evaluate("held_out_2.jsonl", &rows(include_str!("../../../eval/story/held_out_2.jsonl")));
-    assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
+    assert_no_hard_negative_merges("held_out_2.jsonl");
 }
 
 /// Part 3 of the held-out stories, written after the paragraph index began
 /// to follow containment (session 4); reported as they score.
 #[test]
 fn held_out_part_3_never_merges_hard_negatives() {
-    let scores =
-        evaluate("held_out_3.jsonl", &rows(include_str!("../../../eval/story/held_out_3.jsonl")));
-    assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
+    assert_no_hard_negative_merges("held_out_3.jsonl");
 }
 
 /// Part 4, written after part 3 with harder rewrites (wrap-ups and
@@ -223,14 +242,12 @@ fn held_out_part_3_never_merges_hard_negatives() {
 #[test]
 #[ignore = "known hard-negative merge on held-out part 4 (issue 4 open)"]
 fn held_out_part_4_never_merges_hard_negatives() {
-    let scores =
-        evaluate("held_out_4.jsonl", &rows(include_str!("../../../eval/story/held_out_4.jsonl")));
-    assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
+    assert_no_hard_negative_merges("held_out_4.jsonl");
 }
 
 #[test]
 fn the_scorer_counts_a_false_merge_and_a_wrong_kind() {
-    let rows = rows(include_str!("../../../eval/story/articles.jsonl"));
+    let rows = labelled("articles.jsonl");
     // Everything in one story, every decision "new": the worst answer.
     let predicted: Vec<(String, String)> =
         rows.iter().map(|_| ("one".to_owned(), "new".to_owned())).collect();
@@ -260,7 +277,7 @@ fn apply(
 
 #[test]
 fn restart_at_any_point_gives_the_decisions_of_one_run() {
-    let rows = rows(include_str!("../../../eval/story/articles.jsonl"));
+    let rows = labelled("articles.jsonl");
     let mut uninterrupted = StoryEngine::new(EngineConfig::default());
     let expected: Vec<lede_core::Decision> = rows
         .iter()
@@ -289,7 +306,7 @@ fn restart_at_any_point_gives_the_decisions_of_one_run() {
 
 #[test]
 fn rollback_undoes_a_batch_exactly() {
-    let rows = rows(include_str!("../../../eval/story/articles.jsonl"));
+    let rows = labelled("articles.jsonl");
     let (head, tail) = rows.split_at(rows.len() / 2);
     let mut engine = StoryEngine::new(EngineConfig::default());
     for row in head {
@@ -312,13 +329,7 @@ fn rollback_undoes_a_batch_exactly() {
 /// the same changelog writes, on every labelled set.
 #[test]
 fn dedup_path_decides_as_the_daemon_path() {
-    for text in [
-        include_str!("../../../eval/story/articles.jsonl"),
-        include_str!("../../../eval/story/held_out.jsonl"),
-        include_str!("../../../eval/story/held_out_2.jsonl"),
-        include_str!("../../../eval/story/held_out_3.jsonl"),
-        include_str!("../../../eval/story/held_out_4.jsonl"),
-    ] {
+    for (_, text) in LABELLED_SETS {
         let rows = rows(text);
         let mut daemon = StoryEngine::new(EngineConfig::default());
         let mut dedup = StoryEngine::new(EngineConfig::default());
