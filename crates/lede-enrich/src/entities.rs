@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 
+use lede_core::entity::CALENDAR_WORDS;
 use lede_core::{Demonym, EntityType, Mention, Tags};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -539,29 +540,6 @@ const FUNCTION_WORDS: &[&str] = &[
     "from", "in", "on", "at", "for", "after", "before", "but", "and", "with", "by", "since",
     "until", "during", "as", "if", "when", "while", "this", "that", "these", "those", "there",
     "here", "it", "its", "we", "they", "he", "she", "you", "our", "their", "his", "her",
-];
-
-/// Months and weekdays: dates, not names.
-const CALENDAR_WORDS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
 ];
 
 /// Last words of organisations' names.

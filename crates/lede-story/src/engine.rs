@@ -30,8 +30,8 @@ use serde::{Deserialize, Serialize};
 use crate::diff::diff;
 use crate::minhash::{self, BANDS, Signature};
 use crate::text::{
-    COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, intersection_outside, scan_words,
-    shingle_hashes, shingles, word_hashes,
+    COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, intersection_outside,
+    proper_names, scan_words, shingle_hashes, shingles, word_hashes,
 };
 
 /// Tuning of the engine. The defaults are the measured ones (see `eval/`).
@@ -52,9 +52,13 @@ pub struct EngineConfig {
     /// A new version from the story's own source that carries one of its
     /// paragraphs over (`min_carried_paragraph` of the paragraph's
     /// shingles, either way) matches when, outside the carried paragraphs,
-    /// the two texts still share this Jaccard: a wire's rewritten wrap-up at
-    /// a new URL keeps its background paragraphs and its subject, while a
-    /// source's standing paragraph under another story shares nothing else.
+    /// the two texts still share this Jaccard, and the article's lead (its
+    /// first paragraph not carried over) names someone or somewhere the
+    /// story names outside the carried paragraphs (and the carried
+    /// paragraphs do not): a wire's rewritten wrap-up at a new URL keeps its
+    /// background paragraphs and its subject, while a source's standing
+    /// paragraph under another story (about a company, a weather warning)
+    /// shares at most the name it is about.
     pub min_carried_residual: f64,
     /// See `min_carried_residual`.
     pub min_carried_paragraph: f64,
@@ -662,15 +666,17 @@ impl StoryEngine {
         candidates.into_iter().find_map(|(_, slot, common, similarity)| {
             let entry = self.entry(slot)?;
             let theirs = paragraph_shingles(&entry.story.paragraphs);
-            let carried = carried_shingles(&ours, &theirs, self.config.min_carried_paragraph);
-            if carried.is_empty() {
+            let carried = Carried::find(&ours, &theirs, self.config.min_carried_paragraph);
+            if carried.shingles.is_empty() {
                 return None;
             }
             let (a, b) = (&features.compare, &entry.compare);
             // Shared outside the carried paragraphs, as a share of the union.
             let union = a.len() + b.len() - common;
-            let residual = intersection_outside(a, b, &carried) as f64 / union as f64;
-            (residual >= self.config.min_carried_residual).then_some((slot, similarity))
+            let residual = intersection_outside(a, b, &carried.shingles) as f64 / union as f64;
+            (residual >= self.config.min_carried_residual
+                && carried.lead_names_a_subject(paragraphs, &entry.story.paragraphs))
+            .then_some((slot, similarity))
         })
     }
 
@@ -1117,31 +1123,76 @@ fn jaccard(common: usize, a: usize, b: usize) -> f64 {
     if union == 0 { 0.0 } else { common as f64 / union as f64 }
 }
 
-/// The 2-word shingle set of each paragraph long enough to be carried over.
-fn paragraph_shingles(paragraphs: &[String]) -> Vec<Vec<u64>> {
+/// The 2-word shingle set of each paragraph long enough to be carried
+/// over, with the paragraph's index.
+fn paragraph_shingles(paragraphs: &[String]) -> Vec<(usize, Vec<u64>)> {
     paragraphs
         .iter()
         .map(|paragraph| word_hashes(paragraph))
-        .filter(|words| words.len() >= CARRIED_PARAGRAPH_WORDS)
-        .map(|words| shingles(&words, COMPARE_SHINGLE_WORDS))
+        .enumerate()
+        .filter(|(_, words)| words.len() >= CARRIED_PARAGRAPH_WORDS)
+        .map(|(index, words)| (index, shingles(&words, COMPARE_SHINGLE_WORDS)))
         .collect()
 }
 
-/// The shingles (as the 32 bits the compare sets keep, sorted) of every
-/// pair of paragraphs, one from each side, where one holds at least `min`
-/// of the other's shingles; empty when no paragraph is carried over.
-fn carried_shingles(ours: &[Vec<u64>], theirs: &[Vec<u64>], min: f64) -> Vec<u32> {
-    let mut carried = Vec::new();
-    for a in ours {
-        for b in theirs {
-            if intersection(a, b) as f64 >= min * a.len().min(b.len()) as f64 {
-                carried.extend(a.iter().chain(b).map(|&h| h as u32));
+/// The paragraphs an article carries over from a story (or the story from
+/// the article): every pair, one from each side, where one holds at least
+/// `min` of the other's shingles.
+struct Carried {
+    /// The pairs' shingles (as the 32 bits the compare sets keep), sorted;
+    /// empty when no paragraph is carried over.
+    shingles: Vec<u32>,
+    /// Indices of the article's carried paragraphs.
+    ours: Vec<usize>,
+    /// Indices of the story's carried paragraphs.
+    theirs: Vec<usize>,
+}
+
+impl Carried {
+    fn find(ours: &[(usize, Vec<u64>)], theirs: &[(usize, Vec<u64>)], min: f64) -> Self {
+        let mut carried = Carried { shingles: Vec::new(), ours: Vec::new(), theirs: Vec::new() };
+        for (our_index, a) in ours {
+            for (their_index, b) in theirs {
+                if intersection(a, b) as f64 >= min * a.len().min(b.len()) as f64 {
+                    carried.shingles.extend(a.iter().chain(b).map(|&h| h as u32));
+                    carried.ours.push(*our_index);
+                    carried.theirs.push(*their_index);
+                }
             }
         }
+        carried.shingles.sort_unstable();
+        carried.shingles.dedup();
+        carried
     }
-    carried.sort_unstable();
-    carried.dedup();
-    carried
+
+    /// Does the article's first paragraph not carried over name someone or
+    /// somewhere that the story's paragraphs not carried over name too,
+    /// other than a word of the carried paragraphs? A standing paragraph
+    /// about a company under two of its stories shares the company's name,
+    /// and that name stands in the standing paragraph.
+    fn lead_names_a_subject(&self, article: &[String], story: &[String]) -> bool {
+        fn not_carried<'a>(
+            paragraphs: &'a [String],
+            carried: &'a [usize],
+        ) -> impl Iterator<Item = &'a String> {
+            (paragraphs.iter().enumerate())
+                .filter(|(index, _)| !carried.contains(index))
+                .map(|(_, paragraph)| paragraph)
+        }
+        let Some(lead) = not_carried(article, &self.ours).next() else {
+            return false;
+        };
+        let mut carried_words: Vec<u64> = (self.ours.iter().map(|&i| &article[i]))
+            .chain(self.theirs.iter().map(|&i| &story[i]))
+            .flat_map(|paragraph| word_hashes(paragraph))
+            .collect();
+        carried_words.sort_unstable();
+        let mut story_names: Vec<u64> =
+            not_carried(story, &self.theirs).flat_map(|p| proper_names(p)).collect();
+        story_names.sort_unstable();
+        story_names.dedup();
+        intersection_outside(&proper_names(lead), &story_names, &carried_words) > 0
+    }
 }
 
 /// The article a decision reads: borrowed from the caller, or owned, so
@@ -1371,7 +1422,26 @@ mod tests {
             true,
             false,
         ),
+        // A standing paragraph about the company under two of its recalls:
+        // besides it, they share wording and the company's name.
+        (
+            &[
+                "Carmaker Halden is recalling about 12,000 delivery vans built last spring because a fuel line can crack in cold weather.",
+                "Owners will be contacted by letter and the part replaced free of charge, the company said.",
+                COMPANY,
+            ],
+            &[
+                "Halden is recalling about 4,000 hatchbacks because a seat belt buckle may not latch after a repair at a dealer.",
+                "Dealers will replace the buckles, which takes about an hour; no injuries have been reported.",
+                "The hatchbacks were built in the first three months of the year and sold mainly in northern markets.",
+                COMPANY,
+            ],
+            true,
+            false,
+        ),
     ];
+    const COMPANY: &str =
+        "Halden, which is based in Kestrel Bay, sold about 300,000 vehicles in Europe last year.";
 
     #[test]
     fn carried_over_paragraphs_from_the_same_source_join_the_story() {
