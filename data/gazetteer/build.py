@@ -171,6 +171,16 @@ def main() -> None:
                      round(float(continent["lat"]), 4), round(float(continent["lng"]), 4),
                      continent["population"], [continent["name"]]))
 
+    # A nationality word is no place's name in English news ("German", a
+    # parish of the Isle of Man).
+    nationality = set()
+    for line in (HERE / "demonyms.tsv").read_text().splitlines():
+        if line and not line.startswith("#"):
+            word = line.split("\t")[0]
+            nationality.update([word[:-1], word[:-1] + "s"] if word.endswith("*") else [word])
+    rows = [(*row[:9], [n for n in row[9] if n not in nationality]) for row in rows]
+    rows = [row for row in rows if row[9]]
+
     rows.sort(key=lambda r: r[0])
     out = HERE / "places.tsv"
     with out.open("w") as f:

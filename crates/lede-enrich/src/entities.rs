@@ -338,13 +338,31 @@ impl Tagger {
             i += 1;
         }
         mended.sort_by_key(|s| s.first);
-        for span in &mut mended {
+        // A word that may open an organisation's name ("Serbian Progressive
+        // Party", "CMOC Group"): capitalised, not a title, date or function word.
+        let opens_body = |i: usize| {
+            capitalised(i)
+                && !TITLES.contains(&word(i))
+                && !CALENDAR_WORDS.contains(&context.lower[i].as_str())
+                && !FUNCTION_WORDS.contains(&context.lower[i].as_str())
+                && !matches!(context.lower[i].as_str(), "the" | "a" | "an")
+                && !context.hits[i].demonym
+        };
+        for k in 0..mended.len() {
+            let floor = if k > 0 { mended[k - 1].last + 1 } else { 0 };
+            let span = &mut mended[k];
             while span.last + 1 < context.tokens.len()
                 && capitalised(span.last + 1)
                 && !context.sentence_start[span.last + 1]
                 && !TITLES.contains(&word(span.last + 1))
             {
                 span.last += 1;
+            }
+            // The tagger kept only the last words of an organisation's name.
+            if ORG_WORDS.contains(&word(span.last)) && span.kind != EntityType::Person {
+                while span.first > floor && opens_body(span.first - 1) {
+                    span.first -= 1;
+                }
             }
             // "American Civil Liberties Union": the nationality word opens the name.
             if span.first > 0
@@ -573,6 +591,16 @@ impl Tagger {
                 }
             }
         }
+        // Every city each mention may mean: (mention, country, region).
+        let cities: Vec<(&str, &str, &str)> = mentions
+            .iter()
+            .zip(&candidates)
+            .flat_map(|(mention, ids)| {
+                ids.iter().map(|&id| record(id)).filter(|r| r.place.feature_class == "P").map(|r| {
+                    (mention.text.as_str(), r.place.country_code.as_str(), r.admin1.as_str())
+                })
+            })
+            .collect();
         let score = |text: &str, r: &PlaceRecord| {
             let kind = match r.place.feature_code.as_str() {
                 "PCLI" | "CONT" => 6.0,
@@ -585,10 +613,21 @@ impl Tagger {
                 countries.iter().filter(|(from, c)| *c == cc && *from != Some(text)).count();
             let in_region = r.place.feature_code != "ADM1"
                 && regions.iter().any(|(from, c, a)| *from != text && *c == cc && *a == r.admin1);
+            // A country or region that may hold a city named elsewhere in
+            // the text: "Savannah, Georgia" is in the state, not the country
+            // (but "Hualien, Taiwan" is the country, which holds it too).
+            let holds_city = cities.iter().any(|(from, c, a)| {
+                *from != text
+                    && *c == cc
+                    && match r.place.feature_code.as_str() {
+                        "ADM1" => *a == r.admin1,
+                        code => code == "PCLI",
+                    }
+            });
             (r.population as f64 + 1.0).ln()
                 + kind
                 + 4.0 * support.min(2) as f64
-                + if in_region { 6.0 } else { 0.0 }
+                + if in_region || holds_city { 6.0 } else { 0.0 }
         };
         let resolved: Vec<Option<lede_core::Place>> = mentions
             .iter()
@@ -631,6 +670,22 @@ const ORG_WORDS: &[&str] = &[
     "Board",
     "Bureau",
     "Chamber",
+    "Energy",
+    "Industries",
+    "Insurance",
+    "Investments",
+    "Logistics",
+    "Media",
+    "Mining",
+    "Partners",
+    "Petroleum",
+    "Pharmaceuticals",
+    "Railway",
+    "Railways",
+    "Resources",
+    "Securities",
+    "Shipping",
+    "Therapeutics",
     "Command",
     "Commission",
     "Committee",
@@ -685,6 +740,9 @@ const ORG_WORDS: &[&str] = &[
 
 /// First or last words of places' names.
 const LOC_WORDS: &[&str] = &[
+    "Arena",
+    "Bridge",
+    "Stadium",
     "County",
     "Province",
     "Square",
