@@ -348,6 +348,7 @@ impl Tagger {
                 && !matches!(context.lower[i].as_str(), "the" | "a" | "an")
                 && !context.hits[i].demonym
         };
+        let n = context.tokens.len();
         for k in 0..mended.len() {
             let floor = if k > 0 { mended[k - 1].last + 1 } else { 0 };
             let span = &mut mended[k];
@@ -358,10 +359,38 @@ impl Tagger {
             {
                 span.last += 1;
             }
-            // The tagger kept only the last words of an organisation's name.
+            // The tagger kept only the last words of an organisation's name,
+            // also across "and" ("Australian Nursing and Midwifery
+            // Federation", but not "Egypt and Qatar Airways"), or left out
+            // what follows "of" ("Serum Institute of India").
             if ORG_WORDS.contains(&word(span.last)) && span.kind != EntityType::Person {
-                while span.first > floor && opens_body(span.first - 1) {
-                    span.first -= 1;
+                let unlisted = |i: usize| {
+                    context.hits[i].place.is_none() && context.hits[i].organisation.is_none()
+                };
+                loop {
+                    if span.first > floor && opens_body(span.first - 1) {
+                        span.first -= 1;
+                    } else if span.first >= floor + 2
+                        && matches!(word(span.first - 1), "and" | "&")
+                        && opens_body(span.first - 2)
+                        && unlisted(span.first - 2)
+                    {
+                        span.first -= 2;
+                    } else {
+                        break;
+                    }
+                }
+                if span.last + 2 < n
+                    && context.lower[span.last + 1] == "of"
+                    && capitalised(span.last + 2)
+                {
+                    span.last += 2;
+                    while span.last + 1 < n
+                        && capitalised(span.last + 1)
+                        && !context.sentence_start[span.last + 1]
+                    {
+                        span.last += 1;
+                    }
                 }
             }
             // "American Civil Liberties Union": the nationality word opens the name.
@@ -373,7 +402,10 @@ impl Tagger {
                 span.kind = EntityType::Organisation;
             }
             let last = word(span.last);
-            if ORG_WORDS.contains(&last) {
+            // "Royal College of Nursing": an organisation's word before "of".
+            let body_of = (span.first..span.last)
+                .any(|i| ORG_WORDS.contains(&word(i)) && context.lower[i + 1] == "of");
+            if ORG_WORDS.contains(&last) || body_of {
                 span.kind = EntityType::Organisation;
             } else if LOC_WORDS.contains(&last) || LOC_WORDS.contains(&word(span.first)) {
                 span.kind = EntityType::Location;
@@ -668,8 +700,16 @@ const ORG_WORDS: &[&str] = &[
     "Authority",
     "Bank",
     "Board",
+    "Academy",
     "Bureau",
     "Chamber",
+    "Clinic",
+    "Club",
+    "College",
+    "Hospital",
+    "Museum",
+    "Power",
+    "School",
     "Energy",
     "Industries",
     "Insurance",
@@ -741,6 +781,7 @@ const ORG_WORDS: &[&str] = &[
 /// First or last words of places' names.
 const LOC_WORDS: &[&str] = &[
     "Arena",
+    "Delta",
     "Bridge",
     "Stadium",
     "County",
