@@ -34,10 +34,10 @@ def corpus(out: str) -> None:
     print(json.dumps({"corpus": out, "texts": len(lines), "words": words}))
 
 
-def eval_corpus(out: str) -> None:
-    """The evaluation set's text, markup stripped: text neither tagger trained on."""
+def eval_corpus(out: str, labelled: str = "eval/enrich/articles.txt") -> None:
+    """A labelled set's text, markup stripped: text neither tagger trained on."""
     import re
-    source = (pathlib.Path(__file__).resolve().parents[2] / "eval/enrich/articles.txt").read_text()
+    source = (pathlib.Path(__file__).resolve().parents[2] / labelled).read_text()
     marked = re.compile(r"\[(PER|ORG|LOC) ([^\]@]+)(?:@\d+)?\]")
     with open(out, "w") as f, open(out.replace(".jsonl", "-gold.jsonl"), "w") as gold:
         for block in filter(str.strip, source.split("## ")):
