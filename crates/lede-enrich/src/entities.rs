@@ -85,11 +85,12 @@ impl Tagger {
     /// `language` (ISO 639-1, as [`crate::language`] gives it) decides what
     /// is kept, as in [`Tagger::tag_in`].
     pub fn tags(&self, title: &str, paragraphs: &[String], language: Option<&str>) -> Tags {
+        let parts: Vec<&str> =
+            std::iter::once(title).chain(paragraphs.iter().map(String::as_str)).collect();
         let mut mentions = Vec::new();
         let mut demonyms = Vec::new();
-        for part in std::iter::once(title).chain(paragraphs.iter().map(String::as_str)) {
-            let tagged = self.tag_in(part, language);
-            mentions.extend(tagged.mentions);
+        for tagged in self.tag_parts(&parts) {
+            mentions.extend(self.keep_for(tagged.mentions, language));
             demonyms.extend(tagged.demonyms);
         }
         Tags::of(&mentions, &demonyms)
@@ -101,15 +102,95 @@ impl Tagger {
     /// tagger's model learnt English.
     pub fn tag_in(&self, text: &str, language: Option<&str>) -> Tagged {
         let mut tagged = self.tag(text);
+        tagged.mentions = self.keep_for(tagged.mentions, language);
+        tagged
+    }
+
+    /// The mentions kept in a text of `language`: see [`Tagger::tag_in`].
+    fn keep_for(&self, mut mentions: Vec<Mention>, language: Option<&str>) -> Vec<Mention> {
         if language.is_some_and(|language| language != "en") {
             let listed = &self.gazetteer.organisation_by_alias;
-            tagged.mentions.retain(|m| m.place.is_some() || listed.contains_key(&m.text));
+            mentions.retain(|m| m.place.is_some() || listed.contains_key(&m.text));
         }
-        tagged
+        mentions
     }
 
     /// Every name in `text`, read as English.
     pub fn tag(&self, text: &str) -> Tagged {
+        self.tag_parts(&[text]).pop().unwrap_or_default()
+    }
+
+    /// Every name in the parts of one document (an article's title and
+    /// paragraphs), read as English, each part's spans in its own offsets.
+    /// Short forms and places resolve over the whole document: "al-Yasseri"
+    /// in the third paragraph is the "Yassine al-Yasseri" of the first, and
+    /// "Paris" there is the "Paris, Texas" of the second.
+    pub fn tag_parts(&self, parts: &[&str]) -> Vec<Tagged> {
+        let staged: Vec<(Context<'_>, Vec<Span>, Vec<Demonym>)> =
+            parts.iter().map(|text| self.spans_in(text)).collect();
+        // A lone surname of a person named in full anywhere in the
+        // document: "al-Yasseri" (or "Al-Yasseri") after "Yassine al-Yasseri".
+        let surnames: Vec<String> = staged
+            .iter()
+            .flat_map(|(context, spans, _)| {
+                spans
+                    .iter()
+                    .filter(|s| s.kind == EntityType::Person && s.last > s.first)
+                    .map(|s| context.lower[s.last].clone())
+            })
+            .collect();
+        let mut tagged: Vec<Tagged> = staged
+            .into_iter()
+            .map(|(context, mut spans, demonyms)| {
+                for i in 0..context.tokens.len() {
+                    let free = !spans.iter().any(|s| s.first <= i && i <= s.last);
+                    if free && context.shapes[i] != "x" && surnames.contains(&context.lower[i]) {
+                        spans.push(Span {
+                            first: i,
+                            last: i,
+                            kind: EntityType::Person,
+                            confidence: 0.7,
+                        });
+                    }
+                }
+                spans.sort_by_key(|s| s.first);
+                let mentions = spans
+                    .iter()
+                    .map(|span| {
+                        let (start, end) =
+                            (context.tokens[span.first].start, context.tokens[span.last].end);
+                        let text = &context.text[start..end];
+                        Mention {
+                            text: text.to_owned(),
+                            kind: span.kind,
+                            start,
+                            end,
+                            canonical: text.to_owned(),
+                            confidence: span.confidence,
+                            place: None,
+                        }
+                    })
+                    .collect();
+                Tagged { mentions, demonyms }
+            })
+            .collect();
+        self.resolve_names(parts, &mut tagged);
+        // Places: every mention and nationality word of the document counts.
+        let demonyms: Vec<Demonym> = tagged.iter().flat_map(|t| t.demonyms.clone()).collect();
+        let counts: Vec<usize> = tagged.iter().map(|t| t.mentions.len()).collect();
+        let mut mentions: Vec<Mention> =
+            tagged.iter_mut().flat_map(|t| std::mem::take(&mut t.mentions)).collect();
+        self.resolve_places(&mut mentions, &demonyms);
+        let mut mentions = mentions.into_iter();
+        for (part, count) in tagged.iter_mut().zip(counts) {
+            part.mentions = mentions.by_ref().take(count).collect();
+        }
+        tagged
+    }
+
+    /// A text's spans and nationality words, before short forms and places
+    /// are resolved.
+    fn spans_in<'a>(&self, text: &'a str) -> (Context<'a>, Vec<Span>, Vec<Demonym>) {
         let context = self.context(text);
         let (tags, confidences) = self.decode(&context);
         let mut spans = spans_of(&tags, &confidences);
@@ -222,41 +303,7 @@ impl Tagger {
             }
         }
         self.add_named_bodies(&context, &mut spans);
-        // A lone surname of a person named in full: "al-Yasseri" after
-        // "Yassine al-Yasseri".
-        let surnames: Vec<String> = spans
-            .iter()
-            .filter(|s| s.kind == EntityType::Person && s.last > s.first)
-            .map(|s| context.tokens[s.last].of(text).to_owned())
-            .collect();
-        for (i, token) in context.tokens.iter().enumerate() {
-            let free = !spans.iter().any(|s| s.first <= i && i <= s.last);
-            if surnames.iter().any(|s| s == token.of(text)) && free {
-                spans.push(Span { first: i, last: i, kind: EntityType::Person, confidence: 0.7 });
-            }
-        }
-        spans.sort_by_key(|s| s.first);
-
-        let mut mentions: Vec<Mention> = spans
-            .iter()
-            .map(|span| {
-                let (start, end) =
-                    (context.tokens[span.first].start, context.tokens[span.last].end);
-                let text = &text[start..end];
-                Mention {
-                    text: text.to_owned(),
-                    kind: span.kind,
-                    start,
-                    end,
-                    canonical: text.to_owned(),
-                    confidence: span.confidence,
-                    place: None,
-                }
-            })
-            .collect();
-        self.resolve_names(text, &mut mentions);
-        self.resolve_places(&mut mentions, &demonyms);
-        Tagged { mentions, demonyms }
+        (context, spans, demonyms)
     }
 
     /// Rules that mend what a tagger trained on little text gets wrong,
@@ -543,27 +590,31 @@ impl Tagger {
         trainer.average(min_weight)
     }
 
-    /// Short forms to full names, within one text.
-    fn resolve_names(&self, text: &str, mentions: &mut [Mention]) {
+    /// Short forms to full names, over a document's parts (`tagged[i]` is
+    /// what `parts[i]` names).
+    fn resolve_names(&self, parts: &[&str], tagged: &mut [Tagged]) {
         // Listed organisation aliases: "AP" -> "Associated Press".
         let aliases = &self.gazetteer.organisation_by_alias;
         // "Popular Mobilization Forces (PMF)": the acronym names the full mention.
         let mut acronyms: HashMap<String, String> = HashMap::new();
-        for mention in mentions.iter() {
-            let after = text[mention.end..].trim_start();
-            if let Some(inner) = after.strip_prefix('(').and_then(|rest| rest.split_once(')')) {
-                let acronym = inner.0.trim();
-                if acronym.len() >= 2 && acronym.chars().all(|c| c.is_uppercase() || c == '.') {
-                    acronyms.insert(acronym.to_owned(), mention.text.clone());
+        for (text, part) in parts.iter().zip(tagged.iter()) {
+            for mention in &part.mentions {
+                let after = text[mention.end..].trim_start();
+                if let Some(inner) = after.strip_prefix('(').and_then(|rest| rest.split_once(')')) {
+                    let acronym = inner.0.trim();
+                    if acronym.len() >= 2 && acronym.chars().all(|c| c.is_uppercase() || c == '.') {
+                        acronyms.insert(acronym.to_owned(), mention.text.clone());
+                    }
                 }
             }
         }
-        let people: Vec<String> = mentions
+        let people: Vec<String> = tagged
             .iter()
+            .flat_map(|part| &part.mentions)
             .filter(|m| m.kind == EntityType::Person && m.text.contains(' '))
             .map(|m| m.text.clone())
             .collect();
-        for mention in mentions.iter_mut() {
+        for mention in tagged.iter_mut().flat_map(|part| &mut part.mentions) {
             if let Some(full) = acronyms.get(&mention.text) {
                 mention.canonical = full.clone();
                 continue;
@@ -574,14 +625,18 @@ impl Tagger {
                 mention.canonical = canonical.clone();
                 continue;
             }
-            // "al-Yasseri" or "Yasseri" after "Yassine al-Yasseri"; a lone
-            // surname is a person even where the tagger said otherwise.
+            // "al-Yasseri", "Al-Yasseri" or "Yasseri" after "Yassine
+            // al-Yasseri"; a lone surname is a person even where the tagger
+            // said otherwise.
+            let short = mention.text.to_lowercase();
             let surname_of = |full: &&String| {
+                let full_lower = full.to_lowercase();
                 full.len() > mention.text.len()
-                    && (full.ends_with(&format!(" {}", mention.text))
-                        || full.rsplit(' ').next().is_some_and(|last| {
-                            last.rsplit('-').next() == Some(mention.text.as_str())
-                        }))
+                    && (full_lower.ends_with(&format!(" {short}"))
+                        || full_lower
+                            .rsplit(' ')
+                            .next()
+                            .is_some_and(|last| last.rsplit('-').next() == Some(short.as_str())))
             };
             if !mention.text.contains(' ')
                 && let Some(full) = people.iter().find(surname_of)
@@ -1032,6 +1087,37 @@ mod tests {
         assert!(names(Some("en")).contains(&"Maria Santos".to_owned()));
         assert_eq!(names(Some("pt")), ["Lisbon", "NATO"], "places and listed organisations only");
         assert_eq!(names(None), names(Some("en")), "unknown language: read as English");
+    }
+
+    /// An article's short forms and places resolve across its paragraphs,
+    /// not only within one: the daemon tags title and paragraphs together.
+    #[test]
+    fn an_articles_paragraphs_resolve_together() {
+        let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
+        let paragraphs = [
+            "Yassine al-Yasseri, a commander of Kataeb Hezbollah, spoke in Baghdad on Monday."
+                .to_owned(),
+            "Police in Paris, Texas, said the town was calm.".to_owned(),
+            "Al-Yasseri told reporters that Paris had not been affected.".to_owned(),
+        ];
+        let tags = tagger.tags("A commander speaks", &paragraphs, Some("en"));
+        let people: Vec<&str> = tags
+            .entities
+            .iter()
+            .filter(|e| e.kind == EntityType::Person)
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(people, ["Yassine al-Yasseri"], "{tags:?}");
+        // Each mention of Paris is the one in Texas.
+        let parts: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+        let paris: Vec<Option<u32>> = tagger
+            .tag_parts(&parts)
+            .iter()
+            .flat_map(|tagged| &tagged.mentions)
+            .filter(|m| m.text == "Paris")
+            .map(|m| m.place.as_ref().map(|p| p.geonames_id))
+            .collect();
+        assert_eq!(paris, [Some(4717560), Some(4717560)]);
     }
 
     #[test]
