@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::hash::Hash128;
+
 /// One normalized feed entry.
 ///
 /// `id` is stable for the same entry of the same feed across polls and edits;
@@ -43,8 +45,8 @@ pub struct Article {
     pub updated_at: Option<DateTime<Utc>>,
     /// When Lede fetched the feed document this entry came from.
     pub fetched_at: DateTime<Utc>,
-    /// Hash of the normalized title and text (hex), see [`Article::compute_content_hash`].
-    pub content_hash: String,
+    /// Hash of the normalized title and text (32 hex digits), see [`Article::compute_content_hash`].
+    pub content_hash: Hash128,
     /// Human name of the source (the feed's title, else its host).
     pub source: String,
 }
@@ -77,7 +79,7 @@ impl Article {
         title: &str,
         summary: Option<&str>,
         paragraphs: &[String],
-    ) -> String {
+    ) -> Hash128 {
         let size = title.len()
             + summary.map_or(0, str::len)
             + paragraphs.iter().map(|p| p.len() + 1).sum::<usize>();
@@ -91,7 +93,7 @@ impl Article {
             text.push(2);
             push_words(&mut text, paragraph);
         }
-        crate::hash::hex128(&text)
+        Hash128::of_bytes(&text)
     }
 }
 
@@ -210,7 +212,7 @@ mod tests {
             published_at: None,
             updated_at: None,
             fetched_at: DateTime::from_timestamp(0, 0).unwrap_or_default(),
-            content_hash: "h".into(),
+            content_hash: Hash128::of_bytes(b"h"),
             source: "s".into(),
         };
         let json = serde_json::to_string(&article).unwrap_or_default();

@@ -26,10 +26,20 @@ pub fn hex128_parts(parts: &[&str]) -> String {
 pub struct Hash128(u128);
 
 impl Hash128 {
+    /// XXH3-128 of `bytes` (the value [`hex128`] writes).
+    pub fn of_bytes(bytes: &[u8]) -> Self {
+        Self(xxh3_128(bytes))
+    }
+
     /// The key for `id`: its own value when it is 32 hex digits (article
     /// ids and content hashes are), else the hash of its bytes.
     pub fn of_id(id: &str) -> Self {
-        Self::parse(id).unwrap_or_else(|| Self(xxh3_128(id.as_bytes())))
+        Self::parse(id).unwrap_or_else(|| Self::of_bytes(id.as_bytes()))
+    }
+
+    /// The low 64 bits, a key for hash maps (the hash is already mixed).
+    pub fn low64(self) -> u64 {
+        self.0 as u64
     }
 
     /// `hex` if it is 32 hex digits.
@@ -50,6 +60,20 @@ impl std::fmt::Display for Hash128 {
 impl serde::Serialize for Hash128 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+impl schemars::JsonSchema for Hash128 {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Hash128".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[0-9a-f]{32}$" })
     }
 }
 

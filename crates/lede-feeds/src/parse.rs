@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Text};
-use lede_core::hash::hex128_parts;
+use lede_core::hash::{Hash128, hex128_parts};
 use lede_core::{Article, Author, FeedId};
 use url::Url;
 
@@ -337,7 +337,7 @@ fn article_of(
 
 /// The entry's identity within its feed: GUID, else canonical link, else
 /// title, else its content. Stable across polls for the same entry.
-fn entry_key(guid: Option<&str>, url: Option<&str>, title: &str, content_hash: &str) -> String {
+fn entry_key(guid: Option<&str>, url: Option<&str>, title: &str, content_hash: &Hash128) -> String {
     match (guid, url) {
         (Some(guid), _) => format!("guid:{guid}"),
         (None, Some(url)) => format!("url:{url}"),

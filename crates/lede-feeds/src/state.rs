@@ -89,7 +89,7 @@ impl FeedState {
         let mut changed = Vec::new();
         let mut present = std::collections::HashSet::with_capacity(articles.len());
         for article in articles {
-            let (id, hash) = (Hash128::of_id(&article.id), Hash128::of_id(&article.content_hash));
+            let (id, hash) = (Hash128::of_id(&article.id), article.content_hash);
             present.insert(id);
             let kind = match next.seen.get(&id) {
                 None => Some(EventKind::ArticleNew),

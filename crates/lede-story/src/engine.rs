@@ -20,8 +20,9 @@
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use chrono::{DateTime, Duration, Utc};
-use lede_core::hash::hex128_parts;
+use lede_core::hash::{Hash128, hex128_parts};
 use lede_core::{Article, Decision, DecisionKind, StoryEvent, Tags};
 // Keys are hashes already: a fast, deterministic hasher is enough.
 use rustc_hash::FxHashMap as HashMap;
@@ -120,7 +121,7 @@ pub struct Story {
     /// Canonical URLs seen.
     pub urls: Vec<String>,
     /// Content hashes seen.
-    pub content_hashes: Vec<String>,
+    pub content_hashes: Vec<Hash128>,
     /// First article's publication time.
     pub published_at: Option<DateTime<Utc>>,
     /// When the first article was seen.
@@ -144,11 +145,11 @@ impl Story {
             &mut story.sources,
             &mut story.article_ids,
             &mut story.urls,
-            &mut story.content_hashes,
             &mut story.tags.demonym_countries,
         ] {
             list.shrink_to_fit();
         }
+        story.content_hashes.shrink_to_fit();
         story.tags.entities.shrink_to_fit();
         Ok(story)
     }
@@ -374,12 +375,30 @@ enum Events {
     Skip,
 }
 
-/// The exact keys a story is found by.
+/// An exact key a story is found by, and its value.
 #[derive(Debug, Clone, Copy)]
-enum Key {
-    Article,
-    Url,
-    ContentHash,
+enum Key<'a> {
+    Article(&'a str),
+    Url(&'a str),
+    ContentHash(Hash128),
+}
+
+/// A value of an exact key, as a story lists it and the key maps index it.
+trait ExactKey: PartialEq {
+    /// The key maps' key.
+    fn key_hash(&self) -> u64;
+}
+
+impl ExactKey for String {
+    fn key_hash(&self) -> u64 {
+        key_hash(self)
+    }
+}
+
+impl ExactKey for Hash128 {
+    fn key_hash(&self) -> u64 {
+        self.low64()
+    }
 }
 
 /// How an article relates to a story.
@@ -607,7 +626,7 @@ impl StoryEngine {
             return None;
         }
         if let Some(&slot) =
-            self.by_hash.get(&key_hash(&article.content_hash)).filter(|slot| live(slot))
+            self.by_hash.get(&article.content_hash.low64()).filter(|slot| live(slot))
         {
             return Some((slot, Relation::SameText));
         }
@@ -745,7 +764,7 @@ impl StoryEngine {
             url,
             sources: vec![article.source.clone()],
             article_ids: vec![article.id.clone()],
-            content_hashes: vec![article.content_hash.clone()],
+            content_hashes: vec![article.content_hash],
             published_at: article.published_at,
             first_seen_at: now,
             updated_at: now,
@@ -811,11 +830,11 @@ impl StoryEngine {
 
         let seq = story.seq;
         self.record(seq);
-        self.add_key(slot, Key::Article, &article.id);
+        self.add_key(slot, Key::Article(&article.id));
         if let Some(url) = &article.url {
-            self.add_key(slot, Key::Url, url);
+            self.add_key(slot, Key::Url(url));
         }
-        self.add_key(slot, Key::ContentHash, &article.content_hash);
+        self.add_key(slot, Key::ContentHash(article.content_hash));
         let breaking = features.breaking;
         if kind == DecisionKind::Update {
             self.replace_features(slot, features);
@@ -861,24 +880,22 @@ impl StoryEngine {
     }
 
     /// Remember `value` as one of the story's keys (oldest dropped beyond the cap).
-    fn add_key(&mut self, slot: Slot, key: Key, value: &str) {
+    fn add_key(&mut self, slot: Slot, key: Key<'_>) {
         let limit = self.config.max_keys_per_story;
         let Some(entry) = self.slots.get_mut(slot as usize).and_then(|e| e.as_deref_mut()) else {
             return;
         };
-        let (list, map) = match key {
-            Key::Article => (&mut entry.story.article_ids, &mut self.by_article),
-            Key::Url => (&mut entry.story.urls, &mut self.by_url),
-            Key::ContentHash => (&mut entry.story.content_hashes, &mut self.by_hash),
-        };
-        if list.iter().any(|v| v == value) {
-            return;
-        }
-        list.push(value.to_owned());
-        map.insert(key_hash(value), slot);
-        if list.len() > limit {
-            let oldest = list.remove(0);
-            remove_if(map, &oldest, slot);
+        let story = &mut entry.story;
+        match key {
+            Key::Article(id) => {
+                push_key(&mut story.article_ids, &mut self.by_article, id.to_owned(), slot, limit)
+            }
+            Key::Url(url) => {
+                push_key(&mut story.urls, &mut self.by_url, url.to_owned(), slot, limit)
+            }
+            Key::ContentHash(hash) => {
+                push_key(&mut story.content_hashes, &mut self.by_hash, hash, slot, limit)
+            }
         }
     }
 
@@ -947,7 +964,7 @@ impl StoryEngine {
             self.by_url.insert(key_hash(url), slot);
         }
         for hash in &story.content_hashes {
-            self.by_hash.insert(key_hash(hash), slot);
+            self.by_hash.insert(hash.low64(), slot);
         }
         for key in features.bands {
             self.by_band.add(key, slot);
@@ -1243,10 +1260,30 @@ fn key_hash(key: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(key.as_bytes())
 }
 
-fn remove_if(map: &mut HashMap<u64, Slot>, key: &str, slot: Slot) {
-    let key = key_hash(key);
+fn remove_if(map: &mut HashMap<u64, Slot>, key: &impl ExactKey, slot: Slot) {
+    let key = key.key_hash();
     if map.get(&key) == Some(&slot) {
         map.remove(&key);
+    }
+}
+
+/// Add `value` to a story's list of one exact key and to the key's map,
+/// unless listed; beyond `limit`, the oldest leaves both.
+fn push_key<K: ExactKey>(
+    list: &mut Vec<K>,
+    map: &mut HashMap<u64, Slot>,
+    value: K,
+    slot: Slot,
+    limit: usize,
+) {
+    if list.contains(&value) {
+        return;
+    }
+    map.insert(value.key_hash(), slot);
+    list.push(value);
+    if list.len() > limit {
+        let oldest = list.remove(0);
+        remove_if(map, &oldest, slot);
     }
 }
 
@@ -1283,17 +1320,16 @@ pub fn is_breaking(title: &str, paragraphs: &[String]) -> bool {
     if opens(title) || paragraphs.first().is_some_and(|p| opens(p)) {
         return true;
     }
-    let mut lower = Vec::new();
-    paragraphs.iter().any(|paragraph| {
-        lower.clear();
-        lower.extend(paragraph.bytes().map(|b| b.to_ascii_lowercase()));
-        BREAKING_PHRASE_FINDERS.iter().any(|finder| finder.find(&lower).is_some())
-    })
+    paragraphs.iter().any(|paragraph| BREAKING_PHRASE_MATCHER.is_match(paragraph))
 }
 
-/// Searchers for [`BREAKING_PHRASES`], built once.
-static BREAKING_PHRASE_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> =
-    LazyLock::new(|| BREAKING_PHRASES.iter().map(memchr::memmem::Finder::new).collect());
+/// One case-insensitive pass over a paragraph for all [`BREAKING_PHRASES`].
+static BREAKING_PHRASE_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(BREAKING_PHRASES)
+        .unwrap_or_else(|e| panic!("breaking-news phrases: {e}"))
+});
 
 fn event_of(
     story: &Story,
