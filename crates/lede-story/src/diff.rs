@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use lede_core::{Changes, Rewrite};
 
-use crate::text::{intersection, material_words, word_difference};
+use crate::text::{differs_by_at_least, intersection, material_words};
 
 /// A rewrite is material when at least this many words differ.
 const MATERIAL_REWRITE_WORDS: usize = 2;
@@ -78,9 +78,13 @@ pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) ->
                 unmatched_old.remove(slot);
                 result.changes.rewritten.push(Rewrite { from: prefix + from, to: prefix + to });
                 let (old_text, new_text) = (&old_middle[from], &new_middle[to]);
-                if word_difference(old_text, &old_words[from], new_text, &new_words[to])
-                    >= MATERIAL_REWRITE_WORDS
-                {
+                if differs_by_at_least(
+                    old_text,
+                    &old_words[from],
+                    new_text,
+                    &new_words[to],
+                    MATERIAL_REWRITE_WORDS,
+                ) {
                     result.material_rewritten += 1;
                 }
             }
@@ -99,7 +103,7 @@ pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) ->
         result.changes.previous_title = Some(old_title.to_owned());
         let (old_words, new_words) = (material_words(old_title), material_words(new_title));
         result.material_title =
-            word_difference(old_title, &old_words, new_title, &new_words) >= MATERIAL_TITLE_WORDS;
+            differs_by_at_least(old_title, &old_words, new_title, &new_words, MATERIAL_TITLE_WORDS);
     }
     result
 }
