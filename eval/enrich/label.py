@@ -37,6 +37,9 @@ MAX_CHARS = 1500
 # from the few names one corpus happens to hold. (Swapping places and
 # organisations too, from Lede's lists, scored worse: see RESULTS.md.)
 AUGMENTED_COPIES = 2
+# In those copies, this share of one-word organisations and places is
+# swapped for made-up words.
+INVENTED_SHARE = 0.5
 NAMES_SDIST = "https://files.pythonhosted.org/packages/44/4e/f9cb7ef2df0250f4ba3334fbdabaa94f9c88097089763d8e85ada8092f84/names-0.3.0.tar.gz"
 GAZETTEER = pathlib.Path(__file__).resolve().parents[2] / "data/gazetteer"
 
@@ -68,17 +71,36 @@ def replacements():
     return given, surnames
 
 
+SYLLABLES = ["ba", "ter", "ni", "um", "sar", "nas", "vo", "lan", "dri", "ko", "mes", "ta", "ri",
+             "gen", "os", "al", "vik", "tor", "ex", "ia", "qu", "en", "ra", "lo", "pa"]
+
+
+def invented(rng):
+    """A made-up one-word name ("Ternium", "Basarnas"): a name no list knows."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+
+
 def augment(text, spans, rng, pools):
     given, surnames = pools
     out, new_spans, at = [], [], 0
+    # One-word organisations and places become made-up words, the same
+    # word for the same name within a copy: the tagger learns their type
+    # from the context, not from the few names one corpus holds.
+    made_up = {}
     for start, end, label in sorted(spans):
         if start < at:
             continue
+        original = text[start:end]
         if label != "PER":
+            one_word = " " not in original and original[:1].isupper() and original[1:].islower()
+            if label in ("ORG", "LOC") and one_word and rng.random() < INVENTED_SHARE:
+                replacement = made_up.setdefault(original, invented(rng))
+            else:
+                replacement = original
             out.append(text[at:start])
             begin = sum(len(p) for p in out)
-            out.append(text[start:end])
-            new_spans.append([begin, begin + end - start, label])
+            out.append(replacement)
+            new_spans.append([begin, begin + len(replacement), label])
             at = end
             continue
         name = f"{rng.choice(given)} {rng.choice(surnames)}" if " " in text[start:end] else rng.choice(surnames)
