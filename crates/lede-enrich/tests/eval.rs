@@ -4,8 +4,10 @@
 //! written after them, scored on first sight, then studied in session 5;
 //! `held_out_2.txt` (part 3), written after session 5's list and scored
 //! once, then studied; `held_out_3.txt` (part 4), written after the rules
-//! read from part 3, scored once, then studied; and `held_out_4.txt` (part
-//! 5), written after the rules read from part 4. Prints strict and lenient precision / recall / F1 per type and
+//! read from part 3, scored once, then studied; `held_out_4.txt` (part 5),
+//! written after the rules read from part 4, scored once, then used to
+//! choose how the model is trained; and `held_out_5.txt` (part 6), written
+//! after that. Prints strict and lenient precision / recall / F1 per type and
 //! the place-resolution accuracy:
 //!
 //!     cargo test --release -p lede-enrich --test eval -- --nocapture
@@ -33,6 +35,8 @@ const HELD_OUT_PART_3: &str = include_str!("../../../eval/enrich/held_out_2.txt"
 const HELD_OUT_PART_4: &str = include_str!("../../../eval/enrich/held_out_3.txt");
 /// Held-out part 5, written after the rules read from part 4's errors.
 const HELD_OUT_PART_5: &str = include_str!("../../../eval/enrich/held_out_4.txt");
+/// Held-out part 6, written after the model was retrained with made-up names.
+const HELD_OUT_PART_6: &str = include_str!("../../../eval/enrich/held_out_5.txt");
 
 /// (document id, text, gold entities) from the markup.
 fn documents(source: &str) -> Vec<(String, String, Vec<Gold>)> {
@@ -222,6 +226,8 @@ fn evaluation_sets_score() {
         print_report("held-out part 4 (held_out_3.txt)", &evaluate(&tagger, HELD_OUT_PART_4));
     let (part_5_f1, part_5_places) =
         print_report("held-out part 5 (held_out_4.txt)", &evaluate(&tagger, HELD_OUT_PART_5));
+    let (part_6_f1, part_6_places) =
+        print_report("held-out part 6 (held_out_5.txt)", &evaluate(&tagger, HELD_OUT_PART_6));
     // Floors at the measured levels (see eval/enrich/RESULTS.md): a change
     // that makes tagging or resolution worse fails here.
     assert!(tuning_f1 >= FLOOR_STRICT_F1, "strict F1 {tuning_f1:.3} fell below {FLOOR_STRICT_F1}");
@@ -261,16 +267,29 @@ fn evaluation_sets_score() {
         part_5_places >= FLOOR_PART_5_PLACE_ACCURACY,
         "part 5 place accuracy {part_5_places:.3} fell below {FLOOR_PART_5_PLACE_ACCURACY}"
     );
+    assert!(
+        part_6_f1 >= FLOOR_PART_6_STRICT_F1,
+        "part 6 strict F1 {part_6_f1:.3} fell below {FLOOR_PART_6_STRICT_F1}"
+    );
+    assert!(
+        part_6_places >= FLOOR_PART_6_PLACE_ACCURACY,
+        "part 6 place accuracy {part_6_places:.3} fell below {FLOOR_PART_6_PLACE_ACCURACY}"
+    );
 }
 
 /// Held-out part 4's strict F1 (studied after its first 0.845), rounded down.
 const FLOOR_PART_4_STRICT_F1: f64 = 0.88;
 /// Held-out part 4's place accuracy, rounded down.
 const FLOOR_PART_4_PLACE_ACCURACY: f64 = 1.0;
-/// Held-out part 5's strict F1 on first sight, rounded down.
-const FLOOR_PART_5_STRICT_F1: f64 = 0.76;
-/// Held-out part 5's place accuracy on first sight, rounded down.
-const FLOOR_PART_5_PLACE_ACCURACY: f64 = 0.96;
+/// Held-out part 5's strict F1 (0.766 on first sight; 0.808 with the
+/// model retrained after it), rounded down.
+const FLOOR_PART_5_STRICT_F1: f64 = 0.80;
+/// Held-out part 5's place accuracy, rounded down.
+const FLOOR_PART_5_PLACE_ACCURACY: f64 = 1.0;
+/// Held-out part 6's strict F1 on first sight, rounded down.
+const FLOOR_PART_6_STRICT_F1: f64 = 0.78;
+/// Held-out part 6's place accuracy on first sight, rounded down.
+const FLOOR_PART_6_PLACE_ACCURACY: f64 = 0.96;
 /// Held-out part 3's strict F1 (studied after its first 0.874), rounded down.
 const FLOOR_PART_3_STRICT_F1: f64 = 0.90;
 /// Held-out part 3's place accuracy, rounded down.
