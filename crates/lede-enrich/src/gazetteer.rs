@@ -91,6 +91,16 @@ pub(crate) const TITLES: &[&str] = &[
     "Astronaut",
     "Activist",
     "Opposition",
+    "Founder",
+    "Chairwoman",
+    "Chief",
+    "Executive",
+    "Professor",
+    "Prof.",
+    "Lieutenant",
+    "Sergeant",
+    "Inspector",
+    "Detective",
 ];
 
 /// A place of the gazetteer, with what resolution weighs.
