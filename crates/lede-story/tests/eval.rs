@@ -178,13 +178,14 @@ fn evaluate(name: &str, rows: &[Row]) -> Scores {
 
 /// Every labelled set, by file name: the tuning set first, then the
 /// held-out parts in the order they were written.
-const LABELLED_SETS: [(&str, &str); 6] = [
+const LABELLED_SETS: [(&str, &str); 7] = [
     ("articles.jsonl", include_str!("../../../eval/story/articles.jsonl")),
     ("held_out.jsonl", include_str!("../../../eval/story/held_out.jsonl")),
     ("held_out_2.jsonl", include_str!("../../../eval/story/held_out_2.jsonl")),
     ("held_out_3.jsonl", include_str!("../../../eval/story/held_out_3.jsonl")),
     ("held_out_4.jsonl", include_str!("../../../eval/story/held_out_4.jsonl")),
     ("held_out_5.jsonl", include_str!("../../../eval/story/held_out_5.jsonl")),
+    ("held_out_6.jsonl", include_str!("../../../eval/story/held_out_6.jsonl")),
 ];
 
 /// The rows of labelled set `name`.
@@ -251,6 +252,17 @@ fn held_out_part_4_never_merges_hard_negatives() {
 #[test]
 fn held_out_part_5_never_merges_hard_negatives() {
     assert_no_hard_negative_merges("held_out_5.jsonl");
+}
+
+/// Part 6, written at the end of session 5 (no engine change since part
+/// 5): a wildfire developing at one URL with its copy and wrap-up, the same
+/// wire's other fire under its standing fire-danger paragraph, a fraud trial
+/// and its verdict, the same court's other case under its court paragraph,
+/// a cup preview with a typo re-poll and the match report with its copy;
+/// reported as they score.
+#[test]
+fn held_out_part_6_never_merges_hard_negatives() {
+    assert_no_hard_negative_merges("held_out_6.jsonl");
 }
 
 #[test]
