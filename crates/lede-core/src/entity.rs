@@ -127,6 +127,16 @@ pub struct Entity {
     pub mentions: u32,
 }
 
+impl Entity {
+    /// Is this the entity of that type and name (and, for a place, that
+    /// GeoNames id: "Paris" in France and "Paris" in Texas are two)?
+    fn is(&self, kind: EntityType, name: &str, place_id: Option<u32>) -> bool {
+        self.kind == kind
+            && self.name == name
+            && self.place.as_ref().map(|p| p.geonames_id) == place_id
+    }
+}
+
 /// What a story (or one article) names: its entities and the countries its
 /// nationality words point to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -148,10 +158,11 @@ impl Tags {
     pub fn of(mentions: &[Mention], demonyms: &[Demonym]) -> Self {
         let mut tags = Tags::default();
         for mention in mentions {
+            let place_id = mention.place.as_ref().map(|p| p.geonames_id);
             match tags
                 .entities
                 .iter_mut()
-                .find(|e| e.kind == mention.kind && e.name == mention.canonical)
+                .find(|e| e.is(mention.kind, &mention.canonical, place_id))
             {
                 Some(entity) => entity.mentions += 1,
                 None => tags.entities.push(Entity {
@@ -171,8 +182,8 @@ impl Tags {
     /// larger of its two counts.
     pub fn merge(&mut self, other: &Tags) {
         for entity in &other.entities {
-            match self.entities.iter_mut().find(|e| e.kind == entity.kind && e.name == entity.name)
-            {
+            let place_id = entity.place.as_ref().map(|p| p.geonames_id);
+            match self.entities.iter_mut().find(|e| e.is(entity.kind, &entity.name, place_id)) {
                 Some(known) => known.mentions = known.mentions.max(entity.mentions),
                 None => self.entities.push(entity.clone()),
             }
@@ -225,5 +236,33 @@ mod tests {
         let names: Vec<&str> = story.entities.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["Yassine al-Yasseri", "Associated Press", "Baghdad"]);
         assert_eq!(story.demonym_countries, ["IQ"]);
+    }
+
+    /// Two places of one name are two entities.
+    #[test]
+    fn places_of_one_name_stay_apart() {
+        let paris = |geonames_id: u32, country_code: &str| Mention {
+            place: Some(Place {
+                geonames_id,
+                name: "Paris".into(),
+                country_code: country_code.into(),
+                feature_class: "P".into(),
+                feature_code: "PPL".into(),
+                latitude: None,
+                longitude: None,
+            }),
+            ..mention("Paris", "Paris", EntityType::Location)
+        };
+        let tags =
+            Tags::of(&[paris(2988507, "FR"), paris(4717560, "US"), paris(4717560, "US")], &[]);
+        let places: Vec<(u32, u32)> = tags
+            .entities
+            .iter()
+            .map(|e| (e.place.as_ref().map_or(0, |p| p.geonames_id), e.mentions))
+            .collect();
+        assert_eq!(places, [(4717560, 2), (2988507, 1)]);
+        let mut story = tags.clone();
+        story.merge(&tags);
+        assert_eq!(story.entities.len(), 2);
     }
 }
