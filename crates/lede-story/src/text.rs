@@ -48,15 +48,20 @@ pub fn scan_words(text: &str, mut f: impl FnMut(&str, u64)) {
     let class = |at: usize| bytes.get(at).map_or(0, |&b| BYTE_CLASS[b as usize]);
     let mut at = 0;
     while at < bytes.len() {
-        // Skip ASCII separators (spaces, punctuation) in one run.
-        at += bytes[at..].iter().take_while(|&&b| BYTE_CLASS[b as usize] == 0).count();
+        // Skip ASCII separators (spaces, punctuation) in one run; most
+        // runs are one space.
+        if class(at) == 0 && class(at + 1) == WORD {
+            at += 1;
+        } else {
+            at = run_end(bytes, at, |chunk| ascii_alnum(chunk) | (chunk & HIGH_BITS), 0);
+        }
         if at == bytes.len() {
             break;
         }
         let start = at;
         let mut ascii = true;
         loop {
-            at += bytes[at..].iter().take_while(|&&b| BYTE_CLASS[b as usize] == WORD).count();
+            at = run_end(bytes, at, |chunk| !ascii_alnum(chunk) & HIGH_BITS, WORD);
             if class(at) != NON_ASCII {
                 break;
             }
@@ -83,6 +88,42 @@ pub fn scan_words(text: &str, mut f: impl FnMut(&str, u64)) {
         };
         f(word, hash);
     }
+}
+
+/// The high bit of every byte of a `u64`.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Per byte of `chunk`: its high bit set where the byte is an ASCII letter
+/// or digit, all clear otherwise (non-ASCII bytes included).
+#[inline]
+fn ascii_alnum(chunk: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let seven_bits = chunk & !HIGH_BITS;
+    // For 7-bit bytes x: the high bit of x + (0x80 - lo) is set when
+    // x >= lo, that of x + (0x7f - hi) when x > hi; no byte carries over.
+    let in_range =
+        |x: u64, lo: u64, hi: u64| (x + ONES * (0x80 - lo)) & !(x + ONES * (0x7f - hi)) & HIGH_BITS;
+    let digits = in_range(seven_bits, 0x30, 0x39);
+    // Setting 0x20 lower-cases letters and moves nothing else into a-z.
+    let letters = in_range(seven_bits | (ONES * 0x20), 0x61, 0x7a);
+    (digits | letters) & !(chunk & HIGH_BITS)
+}
+
+/// Where the run of bytes of class `class` starting at `at` ends: eight
+/// bytes at a time while `stops(chunk)` (the high bit of each byte that
+/// ends the run) finds none, then byte by byte.
+#[inline]
+fn run_end(bytes: &[u8], mut at: usize, stops: impl Fn(u64) -> u64, class: u8) -> usize {
+    while let Some(window) = bytes.get(at..at + 8) {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(window);
+        let stop = stops(u64::from_le_bytes(chunk));
+        if stop != 0 {
+            return at + (stop.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + bytes[at..].iter().take_while(|&&b| BYTE_CLASS[b as usize] == class).count()
 }
 
 /// The hash of a lower-case word (its UTF-8 bytes), as [`scan_words`] gives it.
@@ -362,6 +403,49 @@ mod tests {
 
     fn differs(a: &str, b: &str, at_least: usize) -> bool {
         differs_by_at_least(a, &material_words(a), b, &material_words(b), at_least)
+    }
+
+    /// `scan_words` as the definition says it, one character at a time.
+    fn words_one_char_at_a_time(text: &str) -> Vec<(String, u64)> {
+        let mut words = Vec::new();
+        let mut word = String::new();
+        for c in text.chars().chain([' ']) {
+            if c.is_alphanumeric() {
+                word.push(c);
+            } else if !word.is_empty() {
+                let lower: String = word.chars().flat_map(char::to_lowercase).collect();
+                words.push((std::mem::take(&mut word), word_hash(lower.as_bytes())));
+            }
+        }
+        words
+    }
+
+    #[test]
+    fn words_read_eight_bytes_at_a_time_are_the_words_of_the_definition() {
+        let pieces = [
+            "a", "Word", "ÉTÉ", "x9", "2024", " ", "  ", ", ", ".", "-", "'", "@", "`", "[", "{",
+            "~", "\u{7f}", "—", "é", "日本", "😀", "\t", "\n", "Zz", "_", "/", "0", "9", ":", "ß",
+        ];
+        // Every sequence of 1-4 pieces, then longer mixes, at every offset
+        // inside an 8-byte window.
+        let mut texts = Vec::new();
+        for a in pieces {
+            for b in pieces {
+                texts.push(format!("{a}{b}"));
+                for c in pieces {
+                    texts.push(format!("{a}{b}{c}{b}{a}"));
+                }
+            }
+        }
+        for pad in 0..9 {
+            texts.push(format!("{}{}", " ".repeat(pad), pieces.join("")));
+            texts.push(format!("{}{}", "x".repeat(pad), pieces.join(" ")));
+        }
+        for text in texts {
+            let mut got = Vec::new();
+            scan_words(&text, |word, hash| got.push((word.to_owned(), hash)));
+            assert_eq!(got, words_one_char_at_a_time(&text), "{text:?}");
+        }
     }
 
     #[test]
