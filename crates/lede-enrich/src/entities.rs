@@ -70,6 +70,19 @@ struct Context<'a> {
     given: Vec<bool>,
 }
 
+impl Context<'_> {
+    /// Can token `i`, whatever its case, be a word of an organisation's
+    /// name before its last word? Not a title, a date, a function word or
+    /// an article.
+    fn may_be_in_name(&self, i: usize) -> bool {
+        let lower = self.lower[i].as_str();
+        !TITLES.contains(&self.tokens[i].of(self.text))
+            && !CALENDAR_WORDS.contains(&lower)
+            && !FUNCTION_WORDS.contains(&lower)
+            && !matches!(lower, "the" | "a" | "an")
+    }
+}
+
 impl Tagger {
     /// The shipped lists and model.
     pub fn new() -> Result<Self, ModelError> {
@@ -400,14 +413,8 @@ impl Tagger {
         mended.sort_by_key(|s| s.first);
         // A word that may open an organisation's name ("Serbian Progressive
         // Party", "CMOC Group"): capitalised, not a title, date or function word.
-        let opens_body = |i: usize| {
-            capitalised(i)
-                && !TITLES.contains(&word(i))
-                && !CALENDAR_WORDS.contains(&context.lower[i].as_str())
-                && !FUNCTION_WORDS.contains(&context.lower[i].as_str())
-                && !matches!(context.lower[i].as_str(), "the" | "a" | "an")
-                && !context.hits[i].demonym
-        };
+        let opens_body =
+            |i: usize| capitalised(i) && context.may_be_in_name(i) && !context.hits[i].demonym;
         let n = context.tokens.len();
         for k in 0..mended.len() {
             let floor = if k > 0 { mended[k - 1].last + 1 } else { 0 };
@@ -494,13 +501,7 @@ impl Tagger {
                 continue;
             }
             let (mut first, mut last) = (i, i);
-            let name_word = |k: usize| {
-                capitalised(k)
-                    && !TITLES.contains(&word(k))
-                    && !CALENDAR_WORDS.contains(&context.lower[k].as_str())
-                    && !FUNCTION_WORDS.contains(&context.lower[k].as_str())
-                    && !matches!(context.lower[k].as_str(), "the" | "a" | "an")
-            };
+            let name_word = |k: usize| capitalised(k) && context.may_be_in_name(k);
             while first > 0 && free(spans, first - 1) && name_word(first - 1) {
                 first -= 1;
             }
