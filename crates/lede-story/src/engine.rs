@@ -17,6 +17,7 @@
 //! it writes, so several changes in one batch cost one snapshot);
 //! [`StoryEngine::restore`] rebuilds the same engine from the snapshots.
 
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
@@ -388,7 +389,7 @@ trait ExactKey: PartialEq {
     fn key_hash(&self) -> u64;
 }
 
-impl ExactKey for String {
+impl ExactKey for str {
     fn key_hash(&self) -> u64 {
         key_hash(self)
     }
@@ -887,13 +888,11 @@ impl StoryEngine {
         let story = &mut entry.story;
         match key {
             Key::Article(id) => {
-                push_key(&mut story.article_ids, &mut self.by_article, id.to_owned(), slot, limit)
+                push_key(&mut story.article_ids, &mut self.by_article, id, slot, limit)
             }
-            Key::Url(url) => {
-                push_key(&mut story.urls, &mut self.by_url, url.to_owned(), slot, limit)
-            }
+            Key::Url(url) => push_key(&mut story.urls, &mut self.by_url, url, slot, limit),
             Key::ContentHash(hash) => {
-                push_key(&mut story.content_hashes, &mut self.by_hash, hash, slot, limit)
+                push_key(&mut story.content_hashes, &mut self.by_hash, &hash, slot, limit)
             }
         }
     }
@@ -989,10 +988,10 @@ impl StoryEngine {
         let story = &entry.story;
         self.by_seq.remove(&story.seq);
         for id in &story.article_ids {
-            remove_if(&mut self.by_article, id, slot);
+            remove_if(&mut self.by_article, id.as_str(), slot);
         }
         for url in &story.urls {
-            remove_if(&mut self.by_url, url, slot);
+            remove_if(&mut self.by_url, url.as_str(), slot);
         }
         for hash in &story.content_hashes {
             remove_if(&mut self.by_hash, hash, slot);
@@ -1259,7 +1258,7 @@ fn key_hash(key: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(key.as_bytes())
 }
 
-fn remove_if(map: &mut HashMap<u64, Slot>, key: &impl ExactKey, slot: Slot) {
+fn remove_if(map: &mut HashMap<u64, Slot>, key: &(impl ExactKey + ?Sized), slot: Slot) {
     let key = key.key_hash();
     if map.get(&key) == Some(&slot) {
         map.remove(&key);
@@ -1267,22 +1266,23 @@ fn remove_if(map: &mut HashMap<u64, Slot>, key: &impl ExactKey, slot: Slot) {
 }
 
 /// Add `value` to a story's list of one exact key and to the key's map,
-/// unless listed; beyond `limit`, the oldest leaves both.
-fn push_key<K: ExactKey>(
-    list: &mut Vec<K>,
+/// unless listed (then nothing is copied); beyond `limit`, the oldest
+/// leaves both.
+fn push_key<K: ExactKey + ToOwned + ?Sized>(
+    list: &mut Vec<K::Owned>,
     map: &mut HashMap<u64, Slot>,
-    value: K,
+    value: &K,
     slot: Slot,
     limit: usize,
 ) {
-    if list.contains(&value) {
+    if list.iter().any(|listed| listed.borrow() == value) {
         return;
     }
     map.insert(value.key_hash(), slot);
-    list.push(value);
+    list.push(value.to_owned());
     if list.len() > limit {
         let oldest = list.remove(0);
-        remove_if(map, &oldest, slot);
+        remove_if(map, oldest.borrow(), slot);
     }
 }
 
