@@ -434,8 +434,12 @@ impl Tagger {
         // ("Jerome Powell"), whatever the tagger said of it.
         let mut i = 0;
         while i + 1 < context.tokens.len() {
+            // So do initials ("C.C. Wei"), unless listed ("U.S. Navy").
+            let initials = context.shapes[i] == "X."
+                && context.hits[i].place.is_none()
+                && context.hits[i].organisation.is_none();
             // Not a place ("Kenya", "Georgia") and not a month ("May", "June").
-            let starts_name = context.given[i]
+            let starts_name = (context.given[i] || initials)
                 && context.hits[i].place.is_none()
                 && !CALENDAR_WORDS.contains(&context.lower[i].as_str())
                 && capitalised(i)
@@ -468,12 +472,23 @@ impl Tagger {
         for k in 0..mended.len() {
             let floor = if k > 0 { mended[k - 1].last + 1 } else { 0 };
             let span = &mut mended[k];
-            while span.last + 1 < context.tokens.len()
-                && capitalised(span.last + 1)
-                && !context.sentence_start[span.last + 1]
-                && !TITLES.contains(&word(span.last + 1))
-            {
-                span.last += 1;
+            loop {
+                if span.last + 1 < n
+                    && capitalised(span.last + 1)
+                    && !context.sentence_start[span.last + 1]
+                    && !TITLES.contains(&word(span.last + 1))
+                {
+                    span.last += 1;
+                } else if span.last + 2 < n
+                    && word(span.last + 1) == "&"
+                    && capitalised(span.last + 2)
+                {
+                    // "Stunt & Co", "Marks & Spencer": a firm's name.
+                    span.last += 2;
+                    span.kind = EntityType::Organisation;
+                } else {
+                    break;
+                }
             }
             // The tagger kept only what follows "of" or "for" in an
             // organisation's name ("Institute of Marine Research").
@@ -888,7 +903,10 @@ const ORG_WORDS: &[&str] = &[
     "Assembly",
     "Federation",
     "Alliance",
+    "Air",
     "Capital",
+    "Co",
+    "Minerals",
     "Centers",
     "Centres",
     "Coalition",
@@ -1212,6 +1230,14 @@ mod tests {
         ),
         // A country inside a "name" with no given name: an organisation.
         ("Officials from Parks Canada said the fire spread.", &["ORG Parks Canada"]),
+        // Two names joined by "&" are a firm.
+        (
+            "Barclays opened an account for Stunt & Co without checks.",
+            &["ORG Barclays", "ORG Stunt & Co"],
+        ),
+        // Initials start a person's name and stay in it.
+        ("C.C. Wei, the chief executive, said demand recovered.", &["PER C.C. Wei"]),
+        ("Robert F. Kennedy Jr., the health secretary, spoke.", &["PER Robert F. Kennedy Jr."]),
         // Storms are events.
         ("Hurricane Helene made landfall in Florida.", &["LOC Florida"]),
     ];

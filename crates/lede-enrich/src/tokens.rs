@@ -81,9 +81,16 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 _ => break,
             }
         }
-        // The final dot of dotted initials ("U.S.") belongs to the token.
+        // The final dot of dotted initials ("U.S."), of a middle initial
+        // ("Robert F. Kennedy") and of "Jr." and "Sr." belongs to the token.
         let word = &text[start..end_of(j)];
-        if chars.get(j).is_some_and(|&(_, c)| c == '.') && is_initials(word) {
+        let middle_initial = word.len() == 1
+            && c.is_uppercase()
+            && chars.get(j + 1).is_some_and(|&(_, c)| c == ' ')
+            && chars.get(j + 2).is_some_and(|&(_, c)| c.is_uppercase());
+        if chars.get(j).is_some_and(|&(_, c)| c == '.')
+            && (is_initials(word) || middle_initial || matches!(word, "Jr" | "Sr"))
+        {
             j += 1;
         }
         tokens.push(Token { start, end: end_of(j) });
@@ -143,6 +150,8 @@ mod tests {
             ("an Iran-backed militia", &["an", "Iran", "-", "backed", "militia"]),
             ("Hennis-Plasschaert and Abdul-Mahdi", &["Hennis-Plasschaert", "and", "Abdul-Mahdi"]),
             ("end.", &["end", "."]),
+            ("Robert F. Kennedy Jr. said", &["Robert", "F.", "Kennedy", "Jr.", "said"]),
+            ("Plan B.", &["Plan", "B", "."]),
         ];
         for (text, expected) in cases {
             let words: Vec<&str> = tokenize(text).iter().map(|t| t.of(text)).collect();
