@@ -279,6 +279,19 @@ impl Tagger {
                 span.first += 1;
             }
         }
+        // A possessive ends a name: "NASA's Jet Propulsion Laboratory" is
+        // two.
+        let possessive = |i: usize| matches!(context.lower[i].as_str(), "'s" | "\u{2019}s");
+        let mut split = Vec::with_capacity(spans.len());
+        for span in spans.drain(..) {
+            let mut rest = span;
+            while let Some(at) = (rest.first + 1..rest.last).find(|&i| possessive(i)) {
+                split.push(Span { last: at - 1, ..rest });
+                rest.first = at + 1;
+            }
+            split.push(rest);
+        }
+        spans = split;
         // Named storms are events, not people ("Hurricane Helene").
         spans.retain(|s| !STORM_WORDS.contains(&context.tokens[s.first].of(text)));
         let calendar = |i: usize| CALENDAR_WORDS.contains(&context.lower[i].as_str());
@@ -469,6 +482,13 @@ impl Tagger {
         let opens_body =
             |i: usize| capitalised(i) && context.may_be_in_name(i) && !context.hits[i].demonym;
         let n = context.tokens.len();
+        // An organisation's word and "of" or "for" before token `first`.
+        let of_body = |first: usize, floor: usize| {
+            first >= floor + 2
+                && matches!(context.lower[first - 1].as_str(), "of" | "for")
+                && capitalised(first - 2)
+                && ORG_WORDS.contains(&word(first - 2))
+        };
         for k in 0..mended.len() {
             let floor = if k > 0 { mended[k - 1].last + 1 } else { 0 };
             let span = &mut mended[k];
@@ -492,11 +512,7 @@ impl Tagger {
             }
             // The tagger kept only what follows "of" or "for" in an
             // organisation's name ("Institute of Marine Research").
-            if span.first >= floor + 2
-                && matches!(context.lower[span.first - 1].as_str(), "of" | "for")
-                && capitalised(span.first - 2)
-                && ORG_WORDS.contains(&word(span.first - 2))
-            {
+            if of_body(span.first, floor) {
                 span.first -= 2;
                 span.kind = EntityType::Organisation;
             }
@@ -517,10 +533,11 @@ impl Tagger {
                 loop {
                     if span.first > floor && opens_body(span.first - 1) {
                         span.first -= 1;
-                    } else if span.first >= floor + 2
-                        && matches!(word(span.first - 1), "and" | "&")
-                        && opens_body(span.first - 2)
-                        && unlisted(span.first - 2)
+                    } else if of_body(span.first, floor)
+                        || (span.first >= floor + 2
+                            && matches!(word(span.first - 1), "and" | "&")
+                            && opens_body(span.first - 2)
+                            && unlisted(span.first - 2))
                     {
                         span.first -= 2;
                     } else {
@@ -904,6 +921,13 @@ const ORG_WORDS: &[&str] = &[
     "Federation",
     "Alliance",
     "Air",
+    "Center",
+    "Centre",
+    "Management",
+    "Orchestra",
+    "Partnership",
+    "Philharmonic",
+    "Unit",
     "Capital",
     "Co",
     "Minerals",
@@ -929,6 +953,7 @@ const ORG_WORDS: &[&str] = &[
 /// First or last words of places' names.
 const LOC_WORDS: &[&str] = &[
     "Arena",
+    "Hall",
     "Delta",
     "Bridge",
     "Stadium",
@@ -971,6 +996,7 @@ fn is_particle(word: &str) -> bool {
             | "do"
             | "dos"
             | "das"
+            | "des"
             | "di"
             | "du"
             | "van"
@@ -1238,6 +1264,16 @@ mod tests {
         // Initials start a person's name and stay in it.
         ("C.C. Wei, the chief executive, said demand recovered.", &["PER C.C. Wei"]),
         ("Robert F. Kennedy Jr., the health secretary, spoke.", &["PER Robert F. Kennedy Jr."]),
+        // A possessive ends a name.
+        (
+            "NASA's Jet Propulsion Laboratory lost contact with the probe.",
+            &["ORG NASA", "ORG Jet Propulsion Laboratory"],
+        ),
+        // "of" or "for" after a span grown back across "and".
+        (
+            "The Association of Mineworkers and Construction Union said talks would resume.",
+            &["ORG Association of Mineworkers and Construction Union"],
+        ),
         // Storms are events.
         ("Hurricane Helene made landfall in Florida.", &["LOC Florida"]),
     ];

@@ -59,11 +59,14 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 {
                     break;
                 }
-                // "Iran-backed", "U.S.-led": a name, then a lower-case word.
+                // "Iran-backed", "U.S.-led": a name, then an English word
+                // saying how something relates to it (but "Li Ka-shing",
+                // "Stratford-upon-Avon" are one name).
                 (Some(&(_, '-')), Some(&(_, next)))
                     if next.is_lowercase()
                         && c.is_uppercase()
-                        && !text[start..chars[j].0].contains('-') =>
+                        && !text[start..chars[j].0].contains('-')
+                        && is_relation_word(&text[chars[j + 1].0..]) =>
                 {
                     break;
                 }
@@ -97,6 +100,33 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         i = j;
     }
     tokens
+}
+
+/// Does `rest` open with a word that follows a name and a hyphen to say
+/// how something relates to it ("-backed", "-based", "-born", "-style")?
+fn is_relation_word(rest: &str) -> bool {
+    let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
+    word.ends_with("ed")
+        || matches!(
+            word.as_str(),
+            "born"
+                | "bound"
+                | "built"
+                | "held"
+                | "led"
+                | "made"
+                | "run"
+                | "style"
+                | "wide"
+                | "free"
+                | "friendly"
+                | "era"
+                | "like"
+                | "only"
+                | "grown"
+                | "sponsored"
+                | "centric"
+        )
 }
 
 /// "U.S" (before its final dot), "D.C": single letters joined by dots.
@@ -148,6 +178,11 @@ mod tests {
             ("O'Brien (AP) - 3.5%", &["O'Brien", "(", "AP", ")", "-", "3", ".", "5", "%"]),
             ("Iraq’s PM", &["Iraq", "’s", "PM"]),
             ("an Iran-backed militia", &["an", "Iran", "-", "backed", "militia"]),
+            ("a Paris-born, Texas-style", &["a", "Paris", "-", "born", ",", "Texas", "-", "style"]),
+            (
+                "Li Ka-shing in Stratford-upon-Avon",
+                &["Li", "Ka-shing", "in", "Stratford-upon-Avon"],
+            ),
             ("Hennis-Plasschaert and Abdul-Mahdi", &["Hennis-Plasschaert", "and", "Abdul-Mahdi"]),
             ("end.", &["end", "."]),
             ("Robert F. Kennedy Jr. said", &["Robert", "F.", "Kennedy", "Jr.", "said"]),
