@@ -258,11 +258,16 @@ impl Tagger {
         // Nor with punctuation ("Northvolt,"), except the full stop of an
         // abbreviation ("Inc.").
         let punctuation = |i: usize| context.shapes[i] == ".";
+        let number = |i: usize| matches!(context.shapes[i], "d" | "xd");
         let stray_at_end = |i: usize| {
-            context.shapes[i] == "x" || (punctuation(i) && context.tokens[i].of(text) != ".")
+            context.shapes[i] == "x"
+                || number(i)
+                || (punctuation(i) && context.tokens[i].of(text) != ".")
         };
         for span in &mut spans {
-            while span.first < span.last && (lower(span.first) || punctuation(span.first)) {
+            while span.first < span.last
+                && (lower(span.first) || punctuation(span.first) || number(span.first))
+            {
                 span.first += 1;
             }
             while span.last > span.first && stray_at_end(span.last) {
@@ -408,12 +413,16 @@ impl Tagger {
                 span.kind = EntityType::Person;
             }
         }
-        // Titles first: "Coach Carlo Ancelotti" is "Carlo Ancelotti".
-        for span in spans.iter_mut().filter(|s| s.kind == EntityType::Person) {
-            while span.first < span.last && TITLES.contains(&word(span.first)) {
-                span.first += 1;
+        // Titles first: "Coach Carlo Ancelotti" is "Carlo Ancelotti" (and
+        // again at the end, for spans typed as people since).
+        let strip_titles = |spans: &mut Vec<Span>| {
+            for span in spans.iter_mut().filter(|s| s.kind == EntityType::Person) {
+                while span.first < span.last && TITLES.contains(&word(span.first)) {
+                    span.first += 1;
+                }
             }
-        }
+        };
+        strip_titles(spans);
         spans.retain(|s| !(s.first == s.last && TITLES.contains(&word(s.first))));
         spans.sort_by_key(|s| s.first);
         // Run on over capitalised words, and join touching spans; a
@@ -574,7 +583,35 @@ impl Tagger {
             }
         }
         mended.dedup_by(|b, a| a.last >= b.first);
-        *spans = mended;
+        strip_titles(&mut mended);
+        // A person's name holds no lower-case word but a particle:
+        // "Heather Humphreys of Fine Gael" is a person and an organisation.
+        let mut split = Vec::with_capacity(mended.len());
+        for span in mended {
+            let cut = (span.kind == EntityType::Person)
+                .then(|| {
+                    (span.first + 1..span.last)
+                        .find(|&i| context.shapes[i] == "x" && !is_particle(&context.lower[i]))
+                })
+                .flatten();
+            match cut {
+                Some(at) => {
+                    split.push(Span { last: at - 1, ..span });
+                    // What follows "of" is where the person works or
+                    // comes from; what follows "and" another person.
+                    let kind = if context.lower[at] != "of" {
+                        span.kind
+                    } else if context.hits[at + 1].place.is_some() {
+                        EntityType::Location
+                    } else {
+                        EntityType::Organisation
+                    };
+                    split.push(Span { first: at + 1, kind, ..span });
+                }
+                None => split.push(span),
+            }
+        }
+        *spans = split;
     }
 
     /// Capitalised words the tagger and the lists passed over that end
@@ -1274,6 +1311,14 @@ mod tests {
             "The Association of Mineworkers and Construction Union said talks would resume.",
             &["ORG Association of Mineworkers and Construction Union"],
         ),
+        // Titles leave a name however it was typed; a person's name holds
+        // no lower-case word but a particle, and no number.
+        (
+            "King Charles and Queen Camilla arrived in Italy.",
+            &["PER Charles", "PER Camilla", "LOC Italy"],
+        ),
+        ("She beat Heather Humphreys of Fine Gael.", &["PER Heather Humphreys", "ORG Fine Gael"]),
+        ("She beat Amanda Anisimova 6-3 in the final.", &["PER Amanda Anisimova"]),
         // Storms are events.
         ("Hurricane Helene made landfall in Florida.", &["LOC Florida"]),
     ];
