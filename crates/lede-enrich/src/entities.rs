@@ -634,8 +634,19 @@ impl Tagger {
             }
             let (mut first, mut last) = (i, i);
             let name_word = |k: usize| capitalised(k) && context.may_be_in_name(k);
-            while first > 0 && free(spans, first - 1) && name_word(first - 1) {
-                first -= 1;
+            // Capitalised words before it, also across "&" ("Stunt & Co").
+            loop {
+                if first > 0 && free(spans, first - 1) && name_word(first - 1) {
+                    first -= 1;
+                } else if first > 1
+                    && word(first - 1) == "&"
+                    && free(spans, first - 2)
+                    && name_word(first - 2)
+                {
+                    first -= 2;
+                } else {
+                    break;
+                }
             }
             if last + 2 < n && context.lower[last + 1] == "of" && name_word(last + 2) {
                 last = context.name_list_end(last + 2);

@@ -53,13 +53,13 @@ const LABELLED_SETS: [LabelledSet; 21] = [
         name: "tuning set (articles.txt)",
         text: TUNING_SET,
         min_strict_f1: 0.94,
-        min_place_accuracy: 0.97,
+        min_place_accuracy: 0.96,
     },
     // Parts 1 and 2, studied in session 5.
     LabelledSet {
         name: "held-out set (held_out.txt)",
         text: include_str!("../../../eval/enrich/held_out.txt"),
-        min_strict_f1: 0.93,
+        min_strict_f1: 0.95,
         min_place_accuracy: 0.95,
     },
     // Written after the organisation list and rules of session 5 (first
@@ -67,22 +67,22 @@ const LABELLED_SETS: [LabelledSet; 21] = [
     LabelledSet {
         name: "held-out part 3 (held_out_2.txt)",
         text: include_str!("../../../eval/enrich/held_out_2.txt"),
-        min_strict_f1: 0.92,
+        min_strict_f1: 0.94,
         min_place_accuracy: 1.0,
     },
     // Written after the rules read from part 3's errors (first sight 0.845).
     LabelledSet {
         name: "held-out part 4 (held_out_3.txt)",
         text: include_str!("../../../eval/enrich/held_out_3.txt"),
-        min_strict_f1: 0.93,
+        min_strict_f1: 0.94,
         min_place_accuracy: 1.0,
     },
     // Written after the rules read from part 4's errors (first sight 0.766).
     LabelledSet {
         name: "held-out part 5 (held_out_4.txt)",
         text: include_str!("../../../eval/enrich/held_out_4.txt"),
-        min_strict_f1: 0.92,
-        min_place_accuracy: 1.0,
+        min_strict_f1: 0.90,
+        min_place_accuracy: 0.95,
     },
     // Written after the model was retrained with made-up names (first
     // sight 0.789).
@@ -90,13 +90,13 @@ const LABELLED_SETS: [LabelledSet; 21] = [
         name: "held-out part 6 (held_out_5.txt)",
         text: include_str!("../../../eval/enrich/held_out_5.txt"),
         min_strict_f1: 0.96,
-        min_place_accuracy: 0.96,
+        min_place_accuracy: 0.95,
     },
     // Written after the second list round (first sight 0.843).
     LabelledSet {
         name: "held-out part 7 (held_out_6.txt)",
         text: include_str!("../../../eval/enrich/held_out_6.txt"),
-        min_strict_f1: 0.88,
+        min_strict_f1: 0.87,
         min_place_accuracy: 1.0,
     },
     // Written before the rules read from parts 4-7 in session 6, scored
@@ -104,7 +104,7 @@ const LABELLED_SETS: [LabelledSet; 21] = [
     LabelledSet {
         name: "held-out part 8 (held_out_7.txt)",
         text: include_str!("../../../eval/enrich/held_out_7.txt"),
-        min_strict_f1: 0.93,
+        min_strict_f1: 0.92,
         min_place_accuracy: 0.89,
     },
     // Written after part 8's rules, before those read from part 8's
@@ -112,7 +112,7 @@ const LABELLED_SETS: [LabelledSet; 21] = [
     LabelledSet {
         name: "held-out part 9 (held_out_8.txt)",
         text: include_str!("../../../eval/enrich/held_out_8.txt"),
-        min_strict_f1: 0.93,
+        min_strict_f1: 0.90,
         min_place_accuracy: 1.0,
     },
     // Parts 10-15: written with the tagger of part 9 frozen, scored once
@@ -121,38 +121,38 @@ const LABELLED_SETS: [LabelledSet; 21] = [
     LabelledSet {
         name: "held-out part 10 (held_out_9.txt)",
         text: include_str!("../../../eval/enrich/held_out_9.txt"),
-        min_strict_f1: 0.93,
+        min_strict_f1: 0.92,
         min_place_accuracy: 0.94,
     },
     LabelledSet {
         name: "held-out part 11 (held_out_10.txt)",
         text: include_str!("../../../eval/enrich/held_out_10.txt"),
-        min_strict_f1: 0.90,
-        min_place_accuracy: 0.94,
+        min_strict_f1: 0.87,
+        min_place_accuracy: 1.0,
     },
     LabelledSet {
         name: "held-out part 12 (held_out_11.txt)",
         text: include_str!("../../../eval/enrich/held_out_11.txt"),
-        min_strict_f1: 0.94,
-        min_place_accuracy: 0.94,
+        min_strict_f1: 0.91,
+        min_place_accuracy: 1.0,
     },
     LabelledSet {
         name: "held-out part 13 (held_out_12.txt)",
         text: include_str!("../../../eval/enrich/held_out_12.txt"),
-        min_strict_f1: 0.88,
+        min_strict_f1: 0.87,
         min_place_accuracy: 0.94,
     },
     LabelledSet {
         name: "held-out part 14 (held_out_13.txt)",
         text: include_str!("../../../eval/enrich/held_out_13.txt"),
         min_strict_f1: 0.85,
-        min_place_accuracy: 0.94,
+        min_place_accuracy: 1.0,
     },
     LabelledSet {
         name: "held-out part 15 (held_out_14.txt)",
         text: include_str!("../../../eval/enrich/held_out_14.txt"),
-        min_strict_f1: 0.90,
-        min_place_accuracy: 0.94,
+        min_strict_f1: 0.89,
+        min_place_accuracy: 1.0,
     },
     // Parts 16-21: written with the tagger of d1499a8 frozen, scored once
     // (first sight 0.860, 0.882, 0.839, 0.899, 0.800, 0.829; pooled 0.852
@@ -160,38 +160,38 @@ const LABELLED_SETS: [LabelledSet; 21] = [
     LabelledSet {
         name: "held-out part 16 (held_out_15.txt)",
         text: include_str!("../../../eval/enrich/held_out_15.txt"),
-        min_strict_f1: 0.85,
+        min_strict_f1: 0.83,
         min_place_accuracy: 0.95,
     },
     LabelledSet {
         name: "held-out part 17 (held_out_16.txt)",
         text: include_str!("../../../eval/enrich/held_out_16.txt"),
-        min_strict_f1: 0.87,
-        min_place_accuracy: 0.95,
+        min_strict_f1: 0.89,
+        min_place_accuracy: 0.94,
     },
     LabelledSet {
         name: "held-out part 18 (held_out_17.txt)",
         text: include_str!("../../../eval/enrich/held_out_17.txt"),
-        min_strict_f1: 0.86,
-        min_place_accuracy: 0.95,
+        min_strict_f1: 0.85,
+        min_place_accuracy: 1.0,
     },
     LabelledSet {
         name: "held-out part 19 (held_out_18.txt)",
         text: include_str!("../../../eval/enrich/held_out_18.txt"),
-        min_strict_f1: 0.89,
-        min_place_accuracy: 0.95,
+        min_strict_f1: 0.88,
+        min_place_accuracy: 1.0,
     },
     LabelledSet {
         name: "held-out part 20 (held_out_19.txt)",
         text: include_str!("../../../eval/enrich/held_out_19.txt"),
         min_strict_f1: 0.84,
-        min_place_accuracy: 0.95,
+        min_place_accuracy: 1.0,
     },
     LabelledSet {
         name: "held-out part 21 (held_out_20.txt)",
         text: include_str!("../../../eval/enrich/held_out_20.txt"),
-        min_strict_f1: 0.82,
-        min_place_accuracy: 0.95,
+        min_strict_f1: 0.85,
+        min_place_accuracy: 1.0,
     },
 ];
 
