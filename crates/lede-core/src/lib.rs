@@ -16,7 +16,7 @@ pub use article::{Article, Author};
 pub use entity::{Demonym, Entity, EntityType, Mention, Place, Tags};
 pub use feed::{DeadLetter, FeedId, FeedSpec};
 pub use sink::{
-    CommitBatch, EventKind, EventRecord, EventSink, MemorySink, SinkError, StateRecord, StateTable,
-    Topic,
+    CONTENT_TYPE, CommitBatch, EventKind, EventRecord, EventSink, MemorySink, SinkError,
+    StateRecord, StateTable, Topic,
 };
 pub use story::{Changes, DecidedArticle, Decision, DecisionKind, Rewrite, StoryEvent};

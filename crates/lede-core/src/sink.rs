@@ -52,6 +52,9 @@ impl EventKind {
     }
 }
 
+/// Value of the `content-type` header of every event.
+pub const CONTENT_TYPE: &str = "application/json";
+
 /// One event to publish: JSON `payload`, keyed by `key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRecord {

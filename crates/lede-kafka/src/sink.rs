@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use lede_core::{CommitBatch, EventSink, SinkError};
+use lede_core::{CONTENT_TYPE, CommitBatch, EventSink, SinkError};
 use rdkafka::error::KafkaError as ClientError;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
@@ -21,9 +21,6 @@ use crate::{KafkaConfig, KafkaError};
 /// Longest a transaction may stay open on the broker, and longest Lede
 /// waits for one to commit or abort.
 const TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Value of the `content-type` header of every event.
-const CONTENT_TYPE: &str = "application/json";
 
 /// Writes batches to Kafka.
 pub struct KafkaSink {

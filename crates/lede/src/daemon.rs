@@ -44,18 +44,18 @@ const STORY_QUEUE: usize = 256;
 const MAX_GROUP: usize = 64;
 
 /// A feed's new and changed articles, on their way to the story stage.
-struct PolledBatch {
-    feed: String,
-    articles: Vec<PolledArticle>,
-    next_state: FeedState,
+pub(crate) struct PolledBatch {
+    pub(crate) feed: String,
+    pub(crate) articles: Vec<PolledArticle>,
+    pub(crate) next_state: FeedState,
     /// `true` once everything is durable.
-    reply: oneshot::Sender<bool>,
+    pub(crate) reply: oneshot::Sender<bool>,
 }
 
 /// A new or changed article, with what the story and enrich stages need
 /// from its text, computed by the feed task (in parallel across feeds) so
 /// the single story stage only decides.
-struct PolledArticle {
+pub(crate) struct PolledArticle {
     article: Article,
     kind: EventKind,
     features: Option<ArticleFeatures>,
@@ -63,7 +63,7 @@ struct PolledArticle {
 }
 
 impl PolledArticle {
-    fn new(article: Article, kind: EventKind, tagger: &Tagger) -> Self {
+    pub(crate) fn new(article: Article, kind: EventKind, tagger: &Tagger) -> Self {
         let paragraphs = article.paragraphs_or_summary();
         let language = lede_enrich::language(&article.title, &paragraphs);
         let tags = tagger.tags(&article.title, &paragraphs, language);
@@ -433,6 +433,19 @@ async fn dead_letter(
     error: &FeedError,
     metrics: &Metrics,
 ) {
+    let record = dead_letter_record(poller, error, Utc::now());
+    if let Err(failed) = sink.commit(CommitBatch { events: vec![record], state: Vec::new() }).await
+    {
+        CommitFailed { feed: poller.spec().id.as_str(), error: &failed }.emit(metrics);
+    }
+}
+
+/// The `lede.dlq` record of a poll that failed at `at`, keyed by feed id.
+pub(crate) fn dead_letter_record(
+    poller: &FeedPoller,
+    error: &FeedError,
+    at: chrono::DateTime<Utc>,
+) -> EventRecord {
     let spec = poller.spec();
     let letter = DeadLetter {
         feed_id: spec.id.to_string(),
@@ -441,18 +454,9 @@ async fn dead_letter(
         message: error.to_string(),
         transient: error.is_transient(),
         excerpt: error.excerpt().map(str::to_owned),
-        at: Utc::now(),
+        at,
     };
-    let record = json_event(
-        Topic::Dlq,
-        spec.id.as_str(),
-        DeadLetter::SCHEMA,
-        EventKind::FeedRejected,
-        &letter,
-    );
-    if let Err(error) = sink.commit(CommitBatch { events: vec![record], state: Vec::new() }).await {
-        CommitFailed { feed: spec.id.as_str(), error: &error }.emit(metrics);
-    }
+    json_event(Topic::Dlq, spec.id.as_str(), DeadLetter::SCHEMA, EventKind::FeedRejected, &letter)
 }
 
 /// Decide every article's story and commit articles, story events and state
@@ -512,7 +516,7 @@ async fn run_story_stage(
 
 /// The commit for one polled batch: every article with its decision, the
 /// story events, the story snapshots and the feed's next state.
-fn decide_batch<'a>(
+pub(crate) fn decide_batch<'a>(
     engine: &mut StoryEngine,
     batch: &'a mut PolledBatch,
     now: chrono::DateTime<Utc>,

@@ -26,7 +26,7 @@ const SEED: &str = include_str!("../../../data/seed/embassy-developing-story.txt
 /// How long each stage of the demo lasts.
 const STEP: Duration = Duration::from_secs(6);
 /// Stages after which the feeds stop changing.
-const LAST_STEP: u32 = 3;
+pub const LAST_STEP: u32 = 3;
 /// How often the demo feeds are polled.
 const POLL_INTERVAL: Duration = Duration::from_secs(2);
 
@@ -121,7 +121,12 @@ fn html(paragraphs: &[String]) -> String {
 }
 
 async fn wire_rss(State(state): State<Arc<DemoState>>) -> impl IntoResponse {
-    let step = state.step();
+    ([(CONTENT_TYPE, "application/rss+xml; charset=utf-8")], wire_document(state.step()))
+}
+
+/// The demo wire's RSS document at `step` (0 to [`LAST_STEP`]): the seed's
+/// story in version `step + 1`, and an unrelated item.
+pub fn wire_document(step: u32) -> String {
     let (title, paragraphs) = seed_story(step + 1);
     let mut items = format!(
         "<item><guid isPermaLink=\"false\">demo-wire-embassy-2019-12-31</guid><title>{}</title>\
@@ -138,17 +143,20 @@ async fn wire_rss(State(state): State<Arc<DemoState>>) -> impl IntoResponse {
          <description>&lt;p&gt;(Demo item written for Lede.) Oil prices rose slightly in thin trading \
          on the last day of the year, as traders weighed supply risks in the Middle East.&lt;/p&gt;</description></item>",
     );
-    let body = format!(
+    format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Demo Wire</title>\
          <link>http://demo.lede.invalid/</link><description>Lede demo wire</description>{items}</channel></rss>"
-    );
-    ([(CONTENT_TYPE, "application/rss+xml; charset=utf-8")], body)
+    )
 }
 
-/// Another outlet: it prints the wire's story, captions and all, once the
-/// wire has reached its third version.
 async fn daily_rss(State(state): State<Arc<DemoState>>) -> impl IntoResponse {
-    let item = if state.step() >= LAST_STEP {
+    ([(CONTENT_TYPE, "application/rss+xml; charset=utf-8")], daily_document(state.step()))
+}
+
+/// Another outlet's RSS document at `step`: it prints the wire's story,
+/// captions and all, once the wire has reached its third version.
+pub fn daily_document(step: u32) -> String {
+    let item = if step >= LAST_STEP {
         let (title, paragraphs) = seed_printed();
         format!(
             "<item><guid isPermaLink=\"false\">demo-daily-embassy</guid><title>{}</title>\
@@ -160,11 +168,10 @@ async fn daily_rss(State(state): State<Arc<DemoState>>) -> impl IntoResponse {
     } else {
         String::new()
     };
-    let body = format!(
+    format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Demo Daily</title>\
          <link>http://daily.demo.lede.invalid/</link><description>Lede demo daily</description>{item}</channel></rss>"
-    );
-    ([(CONTENT_TYPE, "application/rss+xml; charset=utf-8")], body)
+    )
 }
 
 async fn city_json(State(state): State<Arc<DemoState>>) -> impl IntoResponse {

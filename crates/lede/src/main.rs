@@ -9,6 +9,7 @@ mod admin;
 mod config;
 mod daemon;
 mod demo;
+mod replay;
 mod telemetry;
 mod tools;
 
@@ -74,6 +75,15 @@ enum Command {
     Tag {
         /// JSON lines file; standard input when omitted.
         input: Option<String>,
+    },
+    /// Run recorded feed snapshots (DIR/<feed id>/<fetch time>.xml) through
+    /// the whole pipeline; print every record the daemon would publish.
+    Replay {
+        /// One directory per feed, each holding its documents named by fetch time.
+        dir: PathBuf,
+        /// Config file (TOML), for the topic prefix and the story settings.
+        #[arg(short, long)]
+        config: Option<PathBuf>,
     },
     /// Print records of a topic as JSON lines.
     Tail {
@@ -142,6 +152,9 @@ fn main() -> ExitCode {
                 tools::dedup(input.as_deref(), window)
             }
             Command::Tag { input } => tools::tag(input.as_deref()),
+            Command::Replay { dir, config } => {
+                replay::run(&load(config.as_deref())?, &dir, &mut std::io::stdout().lock())
+            }
             Command::Tail { topic, config, new_only, exit, brief } => {
                 let start = if new_only { StartAt::End } else { StartAt::Beginning };
                 let format = if brief { TailFormat::Brief } else { TailFormat::Json };
