@@ -71,6 +71,13 @@ def ascii_name(text: str) -> bool:
     return text.isascii() and len(text) >= 3 and text[0].isupper() and not text.isupper()
 
 
+def uninverted(name: str) -> str:
+    """GeoNames writes some subdivisions' names inverted ("Valenciana,
+    Comunidad", "Tatarstan, Respublika"): the name as it is written."""
+    head, comma, tail = name.partition(", ")
+    return f"{tail} {head}" if comma else name
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         wheels = fetch(pathlib.Path(tmp))
@@ -147,7 +154,7 @@ def main() -> None:
         if len(parts) != 2 or not geonameid:
             continue
         cc, admin1 = parts
-        names = [n for n in [fold(name), *alternates.split("|")] if ascii_name(n)]
+        names = [n for n in [uninverted(fold(name)), fold(name), *alternates.split("|")] if ascii_name(n)]
         if not names:
             continue
         lat, lon = centre(admin_code)

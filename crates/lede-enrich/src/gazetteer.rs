@@ -298,3 +298,25 @@ impl Found {
         hits
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Places are named as written: GeoNames inverts some subdivisions'
+    /// names ("Valenciana, Comunidad"), which events must not show.
+    #[test]
+    fn place_names_are_not_inverted() {
+        let gazetteer = Gazetteer::load();
+        let inverted: Vec<&str> = (gazetteer.places.iter())
+            .filter(|r| r.place.feature_code == "ADM1")
+            .map(|r| r.place.name.as_str())
+            .filter(|name| {
+                name.split_once(", ").is_some_and(|(_, tail)| tail.starts_with(char::is_uppercase))
+            })
+            .collect();
+        assert!(inverted.is_empty(), "{inverted:?}");
+        let valencia = gazetteer.places.iter().find(|r| r.place.geonames_id == 2_593_113);
+        assert_eq!(valencia.map(|r| r.place.name.as_str()), Some("Comunidad Valenciana"));
+    }
+}
