@@ -99,6 +99,23 @@ impl Context<'_> {
         }
     }
 
+    /// Is token `i` a possessive "'s"?
+    fn is_possessive(&self, i: usize) -> bool {
+        matches!(self.lower[i].as_str(), "'s" | "\u{2019}s")
+    }
+
+    /// Is token `i` a possessive that ends the name before it: after a
+    /// listed name or an acronym ("NASA's Jet Propulsion Laboratory", "Iraq's
+    /// army")? After another word it may belong to the name ("Christie's",
+    /// "International Longshoremen's Association").
+    fn possessive_ends_name(&self, i: usize) -> bool {
+        i > 0
+            && self.is_possessive(i)
+            && (self.hits[i - 1].place.is_some()
+                || self.hits[i - 1].organisation.is_some()
+                || matches!(self.shapes[i - 1], "X" | "X."))
+    }
+
     /// Can token `i`, whatever its case, be a word of an organisation's
     /// name before its last word? Not a title, a date, a function word or
     /// an article.
@@ -219,9 +236,12 @@ impl Tagger {
         // Places: every mention and nationality word of the document counts.
         let demonyms: Vec<Demonym> = tagged.iter().flat_map(|t| t.demonyms.clone()).collect();
         let counts: Vec<usize> = tagged.iter().map(|t| t.mentions.len()).collect();
+        let region_named: Vec<bool> = (tagged.iter().zip(parts))
+            .flat_map(|(t, text)| t.mentions.iter().map(|m| names_a_region(&text[m.end..])))
+            .collect();
         let mut mentions: Vec<Mention> =
             tagged.iter_mut().flat_map(|t| std::mem::take(&mut t.mentions)).collect();
-        self.resolve_places(&mut mentions, &demonyms);
+        self.resolve_places(&mut mentions, &demonyms, &region_named);
         let mut mentions = mentions.into_iter();
         for (part, count) in tagged.iter_mut().zip(counts) {
             part.mentions = mentions.by_ref().take(count).collect();
@@ -286,7 +306,7 @@ impl Tagger {
         }
         // A possessive ends a name: "NASA's Jet Propulsion Laboratory" is
         // two.
-        let possessive = |i: usize| matches!(context.lower[i].as_str(), "'s" | "\u{2019}s");
+        let possessive = |i: usize| context.possessive_ends_name(i);
         let mut split = Vec::with_capacity(spans.len());
         for span in spans.drain(..) {
             let mut rest = span;
@@ -491,6 +511,9 @@ impl Tagger {
         let opens_body =
             |i: usize| capitalised(i) && context.may_be_in_name(i) && !context.hits[i].demonym;
         let n = context.tokens.len();
+        // The last of the capitalised words from token `first` on.
+        let run_end =
+            |first: usize| (first..n).take_while(|&i| capitalised(i)).last().unwrap_or(first);
         // An organisation's word and "of" or "for" before token `first`.
         let of_body = |first: usize, floor: usize| {
             first >= floor + 2
@@ -513,6 +536,16 @@ impl Tagger {
                     && capitalised(span.last + 2)
                 {
                     // "Stunt & Co", "Marks & Spencer": a firm's name.
+                    span.last += 2;
+                    span.kind = EntityType::Organisation;
+                } else if span.kind != EntityType::Person
+                    && span.last + 2 < n
+                    && context.is_possessive(span.last + 1)
+                    && !context.possessive_ends_name(span.last + 1)
+                    && capitalised(span.last + 2)
+                    && ORG_WORDS.contains(&word(run_end(span.last + 2)))
+                {
+                    // "International Longshoremen's Association".
                     span.last += 2;
                     span.kind = EntityType::Organisation;
                 } else {
@@ -795,7 +828,12 @@ impl Tagger {
     /// ln(population), its kind (country or continent, capital, city,
     /// region), and support from the rest of the text: other mentions and
     /// nationality words in its country, a named region around it.
-    fn resolve_places(&self, mentions: &mut [Mention], demonyms: &[Demonym]) {
+    fn resolve_places(
+        &self,
+        mentions: &mut [Mention],
+        demonyms: &[Demonym],
+        region_named: &[bool],
+    ) {
         let gazetteer = &self.gazetteer;
         let candidates: Vec<&[u32]> = mentions
             .iter()
@@ -832,10 +870,12 @@ impl Tagger {
                 })
             })
             .collect();
-        let score = |text: &str, r: &PlaceRecord| {
+        let score = |text: &str, region: bool, r: &PlaceRecord| {
             let kind = match r.place.feature_code.as_str() {
                 "PCLI" | "CONT" => 6.0,
                 "PPLC" => 5.0,
+                // "Kayes region", "Kassala and Gedaref states".
+                "ADM1" if region => 12.0,
                 "ADM1" => 1.0,
                 _ => 2.5,
             };
@@ -863,12 +903,13 @@ impl Tagger {
         let resolved: Vec<Option<lede_core::Place>> = mentions
             .iter()
             .zip(&candidates)
-            .map(|(mention, ids)| {
+            .zip(region_named)
+            .map(|((mention, ids), &region)| {
                 ids.iter()
                     .map(|&i| record(i))
                     .max_by(|a, b| {
-                        score(&mention.text, a)
-                            .total_cmp(&score(&mention.text, b))
+                        score(&mention.text, region, a)
+                            .total_cmp(&score(&mention.text, region, b))
                             .then(b.place.geonames_id.cmp(&a.place.geonames_id))
                     })
                     .map(|r| r.place.clone())
@@ -881,6 +922,33 @@ impl Tagger {
             mention.place = place;
         }
     }
+}
+
+/// Lower-case words after a place's name that make it a region.
+const REGION_WORDS: &[&str] = &[
+    "region",
+    "regions",
+    "state",
+    "states",
+    "province",
+    "provinces",
+    "governorate",
+    "prefecture",
+    "county",
+    "department",
+    "district",
+    "oblast",
+];
+
+/// Does the text after a place's name say it is a region: "... region",
+/// also after other names joined to it ("Kassala and Gedaref states")?
+fn names_a_region(after: &str) -> bool {
+    after
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|word| !word.is_empty())
+        .take(6)
+        .find(|word| !matches!(*word, "and" | "or") && !word.starts_with(char::is_uppercase))
+        .is_some_and(|word| REGION_WORDS.contains(&word.trim_end_matches(['.', ';', ':'])))
 }
 
 /// Words that open sentences, not names.
@@ -1330,9 +1398,33 @@ mod tests {
         ),
         ("She beat Heather Humphreys of Fine Gael.", &["PER Heather Humphreys", "ORG Fine Gael"]),
         ("She beat Amanda Anisimova 6-3 in the final.", &["PER Amanda Anisimova"]),
+        // A possessive after a listed name or an acronym ends a name; after
+        // another word it is part of it.
+        (
+            "The International Longshoremen's Association called a strike.",
+            &["ORG International Longshoremen's Association"],
+        ),
         // Storms are events.
         ("Hurricane Helene made landfall in Florida.", &["LOC Florida"]),
     ];
+
+    /// A place's name followed by "region", "state" or the like is the
+    /// region, also across names joined to it.
+    #[test]
+    fn issue_5_region_words_pick_the_region() {
+        let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
+        let cases = [
+            ("Miners died in Kayes region, Mali.", "Kayes", "ADM1"),
+            ("Miners died in Kayes, Mali.", "Kayes", "PPL"),
+            ("Cases rose in Kassala and Gedaref states of Sudan.", "Kassala", "ADM1"),
+        ];
+        for (text, name, code) in cases {
+            let tagged = tagger.tag(text);
+            let place =
+                tagged.mentions.iter().find(|m| m.text == name).and_then(|m| m.place.as_ref());
+            assert_eq!(place.map(|p| p.feature_code.as_str()), Some(code), "{text}");
+        }
+    }
 
     #[test]
     fn issue_5_names_in_context() {

@@ -1,7 +1,8 @@
 //! The lists Lede ships, compiled into the binary and matched with
 //! aho-corasick: GeoNames places (`data/gazetteer/places.tsv`, built by
 //! `data/gazetteer/build.py`; CC BY 4.0, geonames.org), organisations and
-//! their short forms, and nationality words (both written for Lede).
+//! their short forms, and nationality words (both written for Lede), and
+//! the companies of stock indices (`data/gazetteer/companies.py`).
 //! Matches count only when they start and end on token boundaries and are
 //! written as listed (case matters: "Nice" the city, not "nice").
 
@@ -14,6 +15,8 @@ use crate::tokens::Token;
 
 const PLACES: &str = include_str!("../../../data/gazetteer/places.tsv");
 const ORGANISATIONS: &str = include_str!("../../../data/gazetteer/organisations.tsv");
+/// Companies of stock indices (`data/gazetteer/companies.py`), same format.
+const COMPANIES: &str = include_str!("../../../data/gazetteer/companies.tsv");
 const DEMONYMS: &str = include_str!("../../../data/gazetteer/demonyms.tsv");
 const GIVEN_NAMES: &str = include_str!("../../../data/gazetteer/given_names.txt");
 
@@ -205,7 +208,7 @@ impl Gazetteer {
         let place_matcher = matcher(place_names.iter().map(|(name, _)| name));
 
         let mut organisations = Vec::new();
-        for cols in data_lines(ORGANISATIONS) {
+        for cols in data_lines(ORGANISATIONS).chain(data_lines(COMPANIES)) {
             let canonical = cols[0];
             organisations.push((canonical.to_owned(), canonical.to_owned()));
             for alias in cols.get(1).unwrap_or(&"").split('|').filter(|a| !a.is_empty()) {
