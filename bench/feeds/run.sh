@@ -6,7 +6,10 @@
 # still answer 304: the mixed cycle of a live deployment). For each
 # cycle: wall time until every feed was polled and committed, CPU time of
 # the lede process per feed, and its peak RSS. Needs a Kafka broker
-# (LEDE_BENCH_KAFKA, default 127.0.0.1:9092; deploy/kafka/start).
+# (LEDE_BENCH_KAFKA, default 127.0.0.1:9092; deploy/kafka/start). Each run
+# leaves its topics (about 1 GB, under a fresh prefix) on the broker, which
+# shares the cores: start series of runs on empty storage (deploy/kafka/stop;
+# rm -rf deploy/kafka/.data; deploy/kafka/start).
 #
 #   bench/feeds/run.sh [FEEDS]
 set -euo pipefail
