@@ -48,8 +48,8 @@ python3 bench/enrich/peer_spacy.py agree target/bench/enrich-eval-spacy.jsonl ta
 echo "each against the hand labels (strict):"
 python3 bench/enrich/peer_spacy.py agree target/bench/enrich-eval-gold.jsonl target/bench/enrich-eval-lede.jsonl "lede vs gold"
 python3 bench/enrich/peer_spacy.py agree target/bench/enrich-eval-gold.jsonl target/bench/enrich-eval-spacy.jsonl "spaCy vs gold"
-echo "the held-out parts 3-24 (written in sessions 5 and 6), each against its hand labels (strict; neither tagger saw them when they were scored first):"
-for part in $(seq -f "held_out_%g" 2 23); do
+echo "the held-out parts 3-33 (written in sessions 5 and 6), each against its hand labels (strict; neither tagger saw them when they were scored first):"
+for part in $(seq -f "held_out_%g" 2 32); do
   python3 bench/enrich/peer_spacy.py eval-corpus "target/bench/enrich-$part.jsonl" "eval/enrich/$part.txt"
   python3 bench/enrich/peer_spacy.py run "target/bench/enrich-$part.jsonl" "target/bench/enrich-$part-spacy.jsonl" > /dev/null
   target/release/lede tag "target/bench/enrich-$part.jsonl" > "target/bench/enrich-$part-lede.jsonl"
