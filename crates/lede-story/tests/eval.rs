@@ -178,7 +178,7 @@ fn evaluate(name: &str, rows: &[Row]) -> Scores {
 
 /// Every labelled set, by file name: the tuning set first, then the
 /// held-out parts in the order they were written.
-const LABELLED_SETS: [(&str, &str); 7] = [
+const LABELLED_SETS: [(&str, &str); 9] = [
     ("articles.jsonl", include_str!("../../../eval/story/articles.jsonl")),
     ("held_out.jsonl", include_str!("../../../eval/story/held_out.jsonl")),
     ("held_out_2.jsonl", include_str!("../../../eval/story/held_out_2.jsonl")),
@@ -186,6 +186,8 @@ const LABELLED_SETS: [(&str, &str); 7] = [
     ("held_out_4.jsonl", include_str!("../../../eval/story/held_out_4.jsonl")),
     ("held_out_5.jsonl", include_str!("../../../eval/story/held_out_5.jsonl")),
     ("held_out_6.jsonl", include_str!("../../../eval/story/held_out_6.jsonl")),
+    ("held_out_7.jsonl", include_str!("../../../eval/story/held_out_7.jsonl")),
+    ("held_out_8.jsonl", include_str!("../../../eval/story/held_out_8.jsonl")),
 ];
 
 /// The rows of labelled set `name`.
@@ -263,6 +265,22 @@ fn held_out_part_5_never_merges_hard_negatives() {
 #[test]
 fn held_out_part_6_never_merges_hard_negatives() {
     assert_no_hard_negative_merges("held_out_6.jsonl");
+}
+
+/// Parts 7 and 8, written in session 6 with the engine unchanged since
+/// part 6: a bridge closing and staying shut with its wire copy, the same
+/// paper's other bridge on the same river; a company's results with a
+/// one-word fix and its acquisition two days later; a mayoral count and
+/// result at a new URL with its copy, another town's count and recount; an
+/// outbreak growing at one URL under a "Breaking:" line with its copy, the
+/// same province's measles cases; two strikes at one port by one union a
+/// week apart; a probe's arrival with an excerpt copy, the same agency's
+/// telescope, the probe's first images at a new URL and a re-poll with a
+/// tracking parameter; reported as they score.
+#[test]
+fn held_out_parts_7_and_8_never_merge_hard_negatives() {
+    assert_no_hard_negative_merges("held_out_7.jsonl");
+    assert_no_hard_negative_merges("held_out_8.jsonl");
 }
 
 #[test]
