@@ -71,6 +71,17 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// Is token `i` in a listed place's or organisation's name?
+    fn listed(&self, i: usize) -> bool {
+        self.hits[i].place.is_some() || self.hits[i].organisation.is_some()
+    }
+
+    /// Does token `i` start with a capital, as a name's word does ("Xx",
+    /// "Xx-x", "X", "X.")?
+    fn starts_with_capital(&self, i: usize) -> bool {
+        matches!(self.shapes[i], "Xx" | "Xx-x" | "X" | "X.")
+    }
+
     /// Where the words after an organisation's "of" or "for" end, from the
     /// capitalised word `last`: capitalised words, joined by ",", "and" or
     /// "&" to words no list holds ("Ministry of Trade, Industry and
@@ -78,19 +89,15 @@ impl Context<'_> {
     fn name_list_end(&self, mut last: usize) -> usize {
         let n = self.tokens.len();
         let name_word = |k: usize| {
-            matches!(self.shapes[k], "Xx" | "Xx-x" | "X" | "X.")
-                && !self.sentence_start[k]
-                && self.may_be_in_name(k)
+            self.starts_with_capital(k) && !self.sentence_start[k] && self.may_be_in_name(k)
         };
-        let unlisted =
-            |k: usize| self.hits[k].place.is_none() && self.hits[k].organisation.is_none();
         loop {
             if last + 1 < n && name_word(last + 1) {
                 last += 1;
             } else if last + 2 < n
                 && matches!(self.tokens[last + 1].of(self.text), "," | "and" | "&")
                 && name_word(last + 2)
-                && unlisted(last + 2)
+                && !self.listed(last + 2)
             {
                 last += 2;
             } else {
@@ -111,9 +118,7 @@ impl Context<'_> {
     fn possessive_ends_name(&self, i: usize) -> bool {
         i > 0
             && self.is_possessive(i)
-            && (self.hits[i - 1].place.is_some()
-                || self.hits[i - 1].organisation.is_some()
-                || matches!(self.shapes[i - 1], "X" | "X."))
+            && (self.listed(i - 1) || matches!(self.shapes[i - 1], "X" | "X."))
     }
 
     /// Can token `i`, whatever its case, be a word of an organisation's
@@ -414,8 +419,7 @@ impl Tagger {
     /// "... County").
     fn repair_spans(&self, context: &Context<'_>, spans: &mut Vec<Span>) {
         let word = |i: usize| context.tokens[i].of(context.text);
-        let capitalised =
-            |i: usize| matches!(context.shapes[i], "Xx" | "Xx-x" | "x-Xx" | "X" | "X.");
+        let capitalised = |i: usize| context.starts_with_capital(i) || context.shapes[i] == "x-Xx";
         // A title inside a span ends a description and starts a person's
         // name: "Transportation Secretary Pete Buttigieg" is "Pete
         // Buttigieg" (but "Major League Baseball" stays whole).
@@ -477,9 +481,7 @@ impl Tagger {
         let mut i = 0;
         while i + 1 < context.tokens.len() {
             // So do initials ("C.C. Wei"), unless listed ("U.S. Navy").
-            let initials = context.shapes[i] == "X."
-                && context.hits[i].place.is_none()
-                && context.hits[i].organisation.is_none();
+            let initials = context.shapes[i] == "X." && !context.listed(i);
             // Not a place ("Kenya", "Georgia") and not a month ("May", "June").
             let starts_name = (context.given[i] || initials)
                 && context.hits[i].place.is_none()
@@ -569,9 +571,6 @@ impl Tagger {
             if span.kind == EntityType::Organisation
                 && (span.first..=span.last).any(|i| ORG_WORDS.contains(&word(i)))
             {
-                let unlisted = |i: usize| {
-                    context.hits[i].place.is_none() && context.hits[i].organisation.is_none()
-                };
                 loop {
                     if span.first > floor && opens_body(span.first - 1) {
                         span.first -= 1;
@@ -579,7 +578,7 @@ impl Tagger {
                         || (span.first >= floor + 2
                             && matches!(word(span.first - 1), "and" | "&")
                             && opens_body(span.first - 2)
-                            && unlisted(span.first - 2))
+                            && !context.listed(span.first - 2))
                     {
                         span.first -= 2;
                     } else {
@@ -655,7 +654,7 @@ impl Tagger {
     /// events, not organisations.
     fn add_named_bodies(&self, context: &Context<'_>, spans: &mut Vec<Span>) {
         let word = |i: usize| context.tokens[i].of(context.text);
-        let capitalised = |i: usize| matches!(context.shapes[i], "Xx" | "Xx-x" | "X" | "X.");
+        let capitalised = |i: usize| context.starts_with_capital(i);
         let free = |spans: &[Span], i: usize| !spans.iter().any(|s| s.first <= i && i <= s.last);
         let n = context.tokens.len();
         let mut i = 0;
@@ -785,11 +784,12 @@ impl Tagger {
                 }
             }
         }
-        let people: Vec<String> = tagged
+        // People named in full: (name, lower-cased).
+        let people: Vec<(String, String)> = tagged
             .iter()
             .flat_map(|part| &part.mentions)
             .filter(|m| m.kind == EntityType::Person && m.text.contains(' '))
-            .map(|m| m.text.clone())
+            .map(|m| (m.text.clone(), m.text.to_lowercase()))
             .collect();
         for mention in tagged.iter_mut().flat_map(|part| &mut part.mentions) {
             if let Some(full) = acronyms.get(&mention.text) {
@@ -805,19 +805,20 @@ impl Tagger {
             // "al-Yasseri", "Al-Yasseri" or "Yasseri" after "Yassine
             // al-Yasseri"; a lone surname is a person even where the tagger
             // said otherwise.
+            if mention.text.contains(' ') {
+                continue;
+            }
             let short = mention.text.to_lowercase();
-            let surname_of = |full: &&String| {
-                let full_lower = full.to_lowercase();
+            let after_space = format!(" {short}");
+            let surname_of = |(full, full_lower): &&(String, String)| {
                 full.len() > mention.text.len()
-                    && (full_lower.ends_with(&format!(" {short}"))
+                    && (full_lower.ends_with(&after_space)
                         || full_lower
                             .rsplit(' ')
                             .next()
                             .is_some_and(|last| last.rsplit('-').next() == Some(short.as_str())))
             };
-            if !mention.text.contains(' ')
-                && let Some(full) = people.iter().find(surname_of)
-            {
+            if let Some((full, _)) = people.iter().find(surname_of) {
                 mention.kind = EntityType::Person;
                 mention.canonical = full.clone();
             }
@@ -1058,7 +1059,6 @@ const ORG_WORDS: &[&str] = &[
     "Front",
     "Airlines",
     "Airways",
-    "Bank",
     "Holdings",
     "Motors",
     "Systems",

@@ -105,10 +105,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 /// Does `rest` open with a word that follows a name and a hyphen to say
 /// how something relates to it ("-backed", "-based", "-born", "-style")?
 fn is_relation_word(rest: &str) -> bool {
-    let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
+    let word = &rest[..rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len())];
     word.ends_with("ed")
         || matches!(
-            word.as_str(),
+            word,
             "born"
                 | "bound"
                 | "built"
@@ -124,7 +124,6 @@ fn is_relation_word(rest: &str) -> bool {
                 | "like"
                 | "only"
                 | "grown"
-                | "sponsored"
                 | "centric"
         )
 }
