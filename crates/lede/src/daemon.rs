@@ -43,13 +43,19 @@ const STORY_QUEUE: usize = 256;
 /// At most this many queued batches are committed together.
 const MAX_GROUP: usize = 64;
 
-/// A feed's new and changed articles, on their way to the story stage.
-pub(crate) struct PolledBatch {
+/// A feed's new and changed articles and its next state: what the story
+/// stage decides and commits together.
+pub(crate) struct Polled {
     pub(crate) feed: String,
     pub(crate) articles: Vec<PolledArticle>,
     pub(crate) next_state: FeedState,
+}
+
+/// A [`Polled`] batch on its way to the story stage.
+struct PolledBatch {
+    polled: Polled,
     /// `true` once everything is durable.
-    pub(crate) reply: oneshot::Sender<bool>,
+    reply: oneshot::Sender<bool>,
 }
 
 /// A new or changed article, with what the story and enrich stages need
@@ -408,15 +414,15 @@ impl ToStory {
     ) {
         let Some(next_state) = next_state else { return };
         let (reply, committed) = oneshot::channel();
-        let batch = PolledBatch {
+        let polled = Polled {
             feed: poller.spec().id.to_string(),
             articles: articles
                 .into_iter()
                 .map(|(article, kind)| PolledArticle::new(article, kind, &self.tagger))
                 .collect(),
             next_state: next_state.clone(),
-            reply,
         };
+        let batch = PolledBatch { polled, reply };
         let durable = self.sender.send(batch).await.is_ok() && committed.await.unwrap_or(false);
         if durable {
             poller.acknowledge(next_state);
@@ -483,7 +489,7 @@ async fn run_story_stage(
         let mut commit = CommitBatch::default();
         let mut published = Vec::with_capacity(group.len());
         for batch in &mut group {
-            let (decided, counts) = decide_batch(&mut engine, batch, now);
+            let (decided, counts) = decide_batch(&mut engine, &mut batch.polled, now);
             commit.events.extend(decided.events);
             commit.state.extend(decided.state);
             published.push(counts);
@@ -497,7 +503,7 @@ async fn run_story_stage(
             Err(error) => {
                 engine.rollback();
                 for batch in &group {
-                    CommitFailed { feed: &batch.feed, error: &error }.emit(&metrics);
+                    CommitFailed { feed: &batch.polled.feed, error: &error }.emit(&metrics);
                 }
                 if error.is_fatal() {
                     // Another writer owns the topics now: stop the daemon.
@@ -518,10 +524,10 @@ async fn run_story_stage(
 /// story events, the story snapshots and the feed's next state.
 pub(crate) fn decide_batch<'a>(
     engine: &mut StoryEngine,
-    batch: &'a mut PolledBatch,
+    batch: &'a mut Polled,
     now: chrono::DateTime<Utc>,
 ) -> (CommitBatch, ArticlesPublished<'a>) {
-    let PolledBatch { feed, articles, next_state, .. } = batch;
+    let Polled { feed, articles, next_state } = batch;
     let feed: &'a String = feed;
     let mut commit = CommitBatch::default();
     let mut published = ArticlesPublished { feed, ..ArticlesPublished::default() };
@@ -644,8 +650,7 @@ mod tests {
         let mut poller = FeedPoller::new(spec, None, fetcher);
         let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
         let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
-        let (reply, _) = oneshot::channel();
-        let mut batch = PolledBatch {
+        let mut batch = Polled {
             feed: "f".into(),
             articles: output
                 .articles
@@ -653,7 +658,6 @@ mod tests {
                 .map(|(article, kind)| PolledArticle::new(article, kind, &tagger))
                 .collect(),
             next_state: output.next_state.unwrap_or_default(),
-            reply,
         };
         let mut engine = StoryEngine::new(EngineConfig::default());
         let (commit, _) = decide_batch(&mut engine, &mut batch, Utc::now());

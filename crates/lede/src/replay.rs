@@ -24,11 +24,10 @@ use lede_enrich::Tagger;
 use lede_feeds::{FeedPoller, Fetcher};
 use lede_kafka::TopicNames;
 use lede_story::StoryEngine;
-use tokio::sync::oneshot;
 
 use crate::Failure;
 use crate::config::Config;
-use crate::daemon::{PolledArticle, PolledBatch, dead_letter_record, decide_batch};
+use crate::daemon::{Polled, PolledArticle, dead_letter_record, decide_batch};
 
 /// The file in a feed's directory that holds the feed's address.
 const URL_FILE: &str = "url";
@@ -43,7 +42,8 @@ struct RecordedFeed {
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Snapshot {
     fetched_at: DateTime<Utc>,
-    feed: String,
+    /// Index of its feed: feeds are read in id order, so ties order by id.
+    feed: usize,
     path: PathBuf,
 }
 
@@ -70,26 +70,21 @@ pub fn run(config: &Config, dir: &Path, out: &mut impl Write) -> Result<(), Fail
     let names = TopicNames::new(&config.kafka.topic_prefix);
     let mut engine = StoryEngine::new(config.story.clone());
     for snapshot in snapshots {
-        let Some(poller) = pollers.iter_mut().find(|p| p.spec().id.as_str() == snapshot.feed)
-        else {
-            continue;
-        };
+        let poller = &mut pollers[snapshot.feed];
         let body = std::fs::read(&snapshot.path)
             .map_err(|e| Failure::BadInput(format!("{}: {e}", snapshot.path.display())))?;
         let records = match poller.ingest_pushed(body, None, snapshot.fetched_at) {
             Ok(output) => {
                 let Some(next_state) = output.next_state else { continue };
-                let (reply, _) = oneshot::channel();
-                let mut batch = PolledBatch {
-                    feed: snapshot.feed.clone(),
+                let mut polled = Polled {
+                    feed: poller.spec().id.to_string(),
                     articles: (output.articles.into_iter())
                         .map(|(article, kind)| PolledArticle::new(article, kind, &tagger))
                         .collect(),
-                    next_state: next_state.clone(),
-                    reply,
+                    next_state,
                 };
-                let (commit, _) = decide_batch(&mut engine, &mut batch, snapshot.fetched_at);
-                poller.acknowledge(next_state);
+                let (commit, _) = decide_batch(&mut engine, &mut polled, snapshot.fetched_at);
+                poller.acknowledge(polled.next_state);
                 commit.events
             }
             Err(error) => vec![dead_letter_record(poller, &error, snapshot.fetched_at)],
@@ -135,7 +130,7 @@ fn read_dir(dir: &Path) -> Result<(Vec<RecordedFeed>, Vec<Snapshot>), Failure> {
             let fetched_at = fetch_time(&name).ok_or_else(|| {
                 bad(&path, "not named by its fetch time (e.g. 2019-12-31T09-00-00Z.xml)".into())
             })?;
-            snapshots.push(Snapshot { fetched_at, feed: id.clone(), path });
+            snapshots.push(Snapshot { fetched_at, feed: feeds.len(), path });
         }
         feeds.push(RecordedFeed { id, url });
     }
