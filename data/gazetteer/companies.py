@@ -15,6 +15,7 @@ name ("Ralph Lauren", "Robert Half"), and places' names.
 
     python3 data/gazetteer/companies.py        # downloads both wheels with pip
 """
+import ast
 import bz2
 import pathlib
 import re
@@ -66,8 +67,10 @@ def rows(path: pathlib.Path):
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tickers = wheel(*TICKERS, tmp)
-        namespace = {}
-        exec(tickers.read("pytickersymbols/indices_data.py").decode(), namespace)
+        # The package's data module is one literal: read it, never run it.
+        module = ast.parse(tickers.read("pytickersymbols/indices_data.py").decode())
+        indices = next(ast.literal_eval(node.value) for node in module.body
+                       if isinstance(node, ast.Assign) and node.targets[0].id == "INDICES")
         wiki = bz2.decompress(wheel(*GENSIM, tmp).read(WIKI)).decode("utf-8", "replace")
     words = set(re.findall(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])", wiki))
     known = set()
@@ -80,7 +83,7 @@ def main() -> None:
         places.update(cols[9].split("|"))
 
     companies = {}
-    for index in namespace["INDICES"].values():
+    for index in indices.values():
         for company in index["companies"]:
             listed = company["name"].strip()
             name = news_name(listed)
