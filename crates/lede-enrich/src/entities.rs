@@ -242,7 +242,10 @@ impl Tagger {
         let demonyms: Vec<Demonym> = tagged.iter().flat_map(|t| t.demonyms.clone()).collect();
         let counts: Vec<usize> = tagged.iter().map(|t| t.mentions.len()).collect();
         let region_named: Vec<bool> = (tagged.iter().zip(parts))
-            .flat_map(|(t, text)| t.mentions.iter().map(|m| names_a_region(&text[m.end..])))
+            .flat_map(|(t, text)| {
+                (t.mentions.iter())
+                    .map(|m| m.kind == EntityType::Location && names_a_region(&text[m.end..]))
+            })
             .collect();
         let mut mentions: Vec<Mention> =
             tagged.iter_mut().flat_map(|t| std::mem::take(&mut t.mentions)).collect();
