@@ -58,6 +58,22 @@ fn run_without_feeds_exits_2() {
 }
 
 #[test]
+fn unusable_story_store_dir_exits_2_with_one_line() {
+    let path = write(
+        "nostoredir",
+        "lede.toml",
+        &format!(
+            "[kafka]\nbrokers = \"{}\"\n[story]\nstore_dir = \"/nonexistent/lede\"\n\
+             [[feeds]]\nid = \"a\"\nurl = \"http://127.0.0.1:1/feed\"\n",
+            brokers()
+        ),
+    );
+    let (status, _, stderr) = run_lede(&["run", "-c", &path], Duration::from_secs(20));
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_one_line_error(&stderr, "cannot create the story store in /nonexistent/lede");
+}
+
+#[test]
 fn parse_prints_one_json_article_per_entry() {
     let path = write(
         "parse",

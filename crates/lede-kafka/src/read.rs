@@ -175,14 +175,14 @@ pub fn restore_table<T>(
     config: &KafkaConfig,
     names: &TopicNames,
     table: StateTable,
-    mut decode: impl FnMut(&[u8]) -> Result<T, String>,
+    mut decode: impl FnMut(&str, &[u8]) -> Result<T, String>,
 ) -> Result<HashMap<String, T>, KafkaError> {
     let topic = names.state(table);
     let mut values = HashMap::new();
     let mut corrupt = None;
     read_topic(config, topic, StartAt::Beginning, true, |record| {
         let Some(key) = record.key else { return true };
-        match record.value.as_deref().map(&mut decode) {
+        match record.value.as_deref().map(|value| decode(&key, value)) {
             Some(Ok(value)) => {
                 values.insert(key, value);
             }

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diff::diff;
 use crate::minhash::{self, BANDS, Signature};
+use crate::store::{Held, RecordLog, Store, StoreError};
 use crate::text::{
     COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, intersection_outside,
     proper_names, scan_words, shingle_hashes, shingles, word_hashes,
@@ -208,30 +209,80 @@ pub enum RestoreError {
         /// Parser message.
         message: String,
     },
+    /// The store could not take a restored story.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
-/// A story and what the engine derives from its latest version.
+/// A story and what the engine derives from its latest version: the part of
+/// a live story kept in the [`Store`].
 #[derive(Debug, Clone)]
-struct Entry {
-    story: Story,
+pub(crate) struct Entry {
+    pub(crate) story: Story,
     /// 2-word shingles (truncated to 32 bits), sorted: for verification.
-    compare: Vec<u32>,
+    pub(crate) compare: Vec<u32>,
     /// LSH band keys of the 3-word shingle signature: for candidate search.
-    bands: [u32; BANDS],
+    pub(crate) bands: [u32; BANDS],
     /// LSH band keys of its long paragraphs: for carried-over paragraphs.
-    paragraph_keys: Box<[u32]>,
+    pub(crate) paragraph_keys: Box<[u32]>,
 }
 
-/// Where a live story sits in [`StoryEngine::slots`]: a compact index,
-/// reused after eviction, so the indexes hold 4 bytes per reference.
-type Slot = u32;
+impl Entry {
+    fn new(story: Story, features: Features) -> Box<Self> {
+        Box::new(Entry {
+            story,
+            compare: features.compare,
+            bands: features.bands,
+            paragraph_keys: features.paragraph_keys,
+        })
+    }
+}
+
+/// The keys the engine's indexes hold for one story.
+#[derive(Debug)]
+pub(crate) struct IndexKeys {
+    pub(crate) bands: [u32; BANDS],
+    pub(crate) paragraph_keys: Vec<u32>,
+    /// Exact keys: article ids, URLs, content hashes (as the maps hash them).
+    pub(crate) article: Vec<u64>,
+    pub(crate) url: Vec<u64>,
+    pub(crate) hash: Vec<u64>,
+}
+
+impl IndexKeys {
+    pub(crate) fn of(entry: &Entry) -> Self {
+        let story = &entry.story;
+        Self {
+            bands: entry.bands,
+            paragraph_keys: entry.paragraph_keys.to_vec(),
+            article: story.article_ids.iter().map(|id| id.key_hash()).collect(),
+            url: story.urls.iter().map(|url| url.key_hash()).collect(),
+            hash: story.content_hashes.iter().map(ExactKey::key_hash).collect(),
+        }
+    }
+}
+
+/// Where a live story sits in [`StoryEngine::live`] and the store: a
+/// compact index, reused after eviction, so the indexes hold 4 bytes per
+/// reference.
+pub(crate) type Slot = u32;
+
+/// What the engine keeps in memory of every live story besides its index
+/// keys: what candidate search filters on.
+#[derive(Debug, Clone, Copy)]
+struct Live {
+    seq: u64,
+    updated_at: DateTime<Utc>,
+}
 
 /// The engine. See the module documentation.
 #[derive(Debug, Default)]
 pub struct StoryEngine {
     config: EngineConfig,
-    /// Live stories by slot (boxed: a free slot costs 8 bytes).
-    slots: Vec<Option<Box<Entry>>>,
+    /// Live stories by slot.
+    live: Vec<Option<Live>>,
+    /// Their entries, by slot.
+    store: Store,
     /// Free slots, reused last-freed first.
     free_slots: Vec<Slot>,
     by_seq: HashMap<u64, Slot>,
@@ -248,12 +299,22 @@ pub struct StoryEngine {
     undo: Option<UndoLog>,
 }
 
-/// `next_seq` when the batch began, and every changed story's value
+/// `next_seq` when the batch began, and every changed story's entry
 /// (by seq) before each change.
 #[derive(Debug)]
 struct UndoLog {
     next_seq: u64,
-    previous: Vec<(u64, Option<Story>)>,
+    previous: Vec<(u64, Option<Box<Entry>>)>,
+}
+
+/// A story read back from its changelog value by
+/// [`StoryEngine::restore_snapshot`], to be indexed by
+/// [`StoryEngine::index_restored`].
+#[derive(Debug)]
+pub struct Restored {
+    seq: u64,
+    updated_at: DateTime<Utc>,
+    held: Held,
 }
 
 /// What the engine reads from an article's text, computed apart from
@@ -290,8 +351,6 @@ impl ArticleFeatures {
         self
     }
 }
-
-/// Text features of an article or a story version.
 #[derive(Debug)]
 struct Features {
     /// The text says breaking or developing ([`is_breaking`]).
@@ -364,8 +423,8 @@ impl Features {
 struct Changed {
     story_id: String,
     seq: u64,
-    /// For an update: what changed against the previous version.
-    changes: Option<lede_core::Changes>,
+    /// The story's event, if the decision builds one.
+    event: Option<StoryEvent>,
 }
 
 /// Whether a decision builds its story event.
@@ -413,45 +472,62 @@ enum Relation {
 }
 
 impl StoryEngine {
-    /// An empty engine.
+    /// An empty engine keeping its stories in memory.
     pub fn new(config: EngineConfig) -> Self {
         Self { config, ..Self::default() }
     }
 
-    /// Rebuild from changelog values (the latest snapshot of every live story).
+    /// An empty engine keeping its stories' text, lists and shingle sets in
+    /// `log` (see [`crate::store`]); its memory holds the indexes. The
+    /// decisions are the same as [`StoryEngine::new`]'s.
+    pub fn with_log(config: EngineConfig, log: Box<dyn RecordLog>) -> Self {
+        Self { config, store: Store::log(log), ..Self::default() }
+    }
+
+    /// Rebuild in memory from changelog values (the latest snapshot of
+    /// every live story).
     pub fn restore<'a>(
         config: EngineConfig,
         snapshots: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     ) -> Result<Self, RestoreError> {
-        let stories = snapshots
+        let mut engine = Self::new(config);
+        let restored = snapshots
             .into_iter()
-            .map(|(key, bytes)| {
-                Story::from_snapshot(bytes).map(Box::new).map_err(|e| RestoreError::Snapshot {
-                    key: key.to_owned(),
-                    message: e.to_string(),
-                })
-            })
+            .map(|(key, bytes)| engine.restore_snapshot(key, bytes))
             .collect::<Result<Vec<_>, RestoreError>>()?;
-        Ok(Self::from_stories(config, stories))
+        engine.index_restored(restored)?;
+        Ok(engine)
     }
 
-    /// Rebuild from the latest snapshot of every live story, in any order
-    /// (they are indexed in creation order, as in the run that wrote them).
-    /// Boxed: sorting moves pointers, and each story's box is freed as it
-    /// is indexed, so a restart never holds every story twice.
-    pub fn from_stories(
-        config: EngineConfig,
-        stories: impl IntoIterator<Item = Box<Story>>,
-    ) -> Self {
-        let mut stories: Vec<Box<Story>> = stories.into_iter().collect();
-        stories.sort_by_key(|s| s.seq);
-        let mut engine = Self::new(config);
-        for story in stories.into_iter().map(|story| *story) {
-            engine.next_seq = engine.next_seq.max(story.seq + 1);
-            let features = Features::of(&story.title, &story.paragraphs);
-            engine.insert(story, features);
+    /// Read one changelog value (key `key`) into the store; the stories
+    /// restored are indexed by [`StoryEngine::index_restored`] once every
+    /// value is read (a key's later value replaces its earlier one, so the
+    /// caller keeps the last per key).
+    pub fn restore_snapshot(&mut self, key: &str, bytes: &[u8]) -> Result<Restored, RestoreError> {
+        let story = Story::from_snapshot(bytes)
+            .map_err(|e| RestoreError::Snapshot { key: key.to_owned(), message: e.to_string() })?;
+        let (seq, updated_at) = (story.seq, story.updated_at);
+        let features = Features::of(&story.title, &story.paragraphs);
+        let held = self.store.hold(Entry::new(story, features), bytes)?;
+        Ok(Restored { seq, updated_at, held })
+    }
+
+    /// Index the restored stories, in any order (they are indexed in
+    /// creation order, as in the run that wrote them).
+    pub fn index_restored(
+        &mut self,
+        restored: impl IntoIterator<Item = Restored>,
+    ) -> Result<(), StoreError> {
+        let mut restored: Vec<Restored> = restored.into_iter().collect();
+        restored.sort_by_key(|story| story.seq);
+        for Restored { seq, updated_at, held } in restored {
+            self.next_seq = self.next_seq.max(seq + 1);
+            let slot = self.free_slot();
+            self.store.place(slot, held)?;
+            let keys = self.store.index_keys(slot)?;
+            self.index(slot, Live { seq, updated_at }, &keys);
         }
-        engine
+        Ok(())
     }
 
     /// Stories in memory.
@@ -464,12 +540,8 @@ impl StoryEngine {
         self.by_seq.is_empty()
     }
 
-    fn entry(&self, slot: Slot) -> Option<&Entry> {
-        self.slots.get(slot as usize)?.as_deref()
-    }
-
-    fn entry_mut(&mut self, slot: Slot) -> Option<&mut Entry> {
-        self.slots.get_mut(slot as usize)?.as_deref_mut()
+    fn live_story(&self, slot: Slot) -> Option<Live> {
+        *self.live.get(slot as usize)?
     }
 
     /// Start recording changes so that [`StoryEngine::rollback`] can undo
@@ -484,24 +556,24 @@ impl StoryEngine {
     }
 
     /// Undo every change since [`StoryEngine::begin`].
-    pub fn rollback(&mut self) {
+    pub fn rollback(&mut self) -> Result<(), StoreError> {
         let Some(UndoLog { next_seq, previous }) = self.undo.take() else {
-            return;
+            return Ok(());
         };
         for (seq, previous) in previous.into_iter().rev() {
             if let Some(&slot) = self.by_seq.get(&seq) {
-                self.remove(slot);
+                self.remove(slot)?;
             }
-            if let Some(story) = previous {
-                let features = Features::of(&story.title, &story.paragraphs);
-                self.insert(story, features);
+            if let Some(entry) = previous {
+                self.insert(entry)?;
             }
         }
         self.next_seq = next_seq;
+        Ok(())
     }
 
     /// Decide for `article`, seen at `now`.
-    pub fn decide(&mut self, article: &Article, now: DateTime<Utc>) -> Outcome {
+    pub fn decide(&mut self, article: &Article, now: DateTime<Utc>) -> Result<Outcome, StoreError> {
         self.decide_with(article, ArticleFeatures::of(article), now)
     }
 
@@ -511,7 +583,7 @@ impl StoryEngine {
         article: &Article,
         features: ArticleFeatures,
         now: DateTime<Utc>,
-    ) -> Outcome {
+    ) -> Result<Outcome, StoreError> {
         self.decide_inner(Input::Borrowed(article), features, now, Events::Build)
     }
 
@@ -523,7 +595,7 @@ impl StoryEngine {
         mut article: Article,
         features: ArticleFeatures,
         now: DateTime<Utc>,
-    ) -> Outcome {
+    ) -> Result<Outcome, StoreError> {
         self.decide_inner(Input::Owned(&mut article), features, now, Events::Skip)
     }
 
@@ -533,12 +605,14 @@ impl StoryEngine {
         features: ArticleFeatures,
         now: DateTime<Utc>,
         events: Events,
-    ) -> Outcome {
-        let mut changelog = self.expire(now);
+    ) -> Result<Outcome, StoreError> {
+        let mut changelog = self.expire(now)?;
         let article = input.article();
         let same_item = self.find_item(article, now);
-        if let Some(decision) = same_item.and_then(|slot| self.known_repoll(slot, article)) {
-            return Outcome { decision, event: None, changelog };
+        if let Some(slot) = same_item
+            && let Some(decision) = self.known_repoll(slot, article)?
+        {
+            return Ok(Outcome { decision, event: None, changelog });
         }
         let ArticleFeatures { text: features, tags } = features;
         let (found, features) = {
@@ -546,35 +620,31 @@ impl StoryEngine {
             let features = features.unwrap_or_else(|| Features::of(&article.title, &paragraphs));
             let found = match same_item {
                 Some(slot) => Some((slot, Relation::SameItem)),
-                None => self.find_similar(article, &paragraphs, &features, now),
+                None => self.find_similar(article, &paragraphs, &features, now)?,
             };
             (found, features)
         };
         let (decision, changed) = match found {
-            None => self.start_story(&mut input, features, tags, now),
-            Some((slot, relation)) => self.merge(slot, relation, &mut input, (features, tags), now),
-        };
-        // The event shows the story as this decision left it.
-        let event = match (events, &changed) {
-            (Events::Build, Some(Changed { seq, changes, .. }))
-                if decision.kind != DecisionKind::Duplicate =>
-            {
-                let source = &input.article().source;
-                self.snapshot(*seq)
-                    .map(|story| event_of(story, decision.kind, source, changes.clone()))
+            None => self.start_story(&mut input, features, tags, now, events)?,
+            Some((slot, relation)) => {
+                self.merge(slot, relation, &mut input, (features, tags), now, events)?
             }
-            _ => None,
         };
-        changelog.extend(
-            changed.map(|Changed { story_id, seq, .. }| ChangelogWrite::Snapshot { story_id, seq }),
-        );
-        Outcome { decision, event, changelog }
+        let mut event = None;
+        if let Some(Changed { story_id, seq, event: changed_event }) = changed {
+            event = changed_event;
+            changelog.push(ChangelogWrite::Snapshot { story_id, seq });
+        }
+        Ok(Outcome { decision, event, changelog })
     }
 
-    /// The current snapshot of the live story with creation order `seq`
-    /// (what a [`ChangelogWrite::Snapshot`] writes).
-    pub fn snapshot(&self, seq: u64) -> Option<&Story> {
-        self.entry(*self.by_seq.get(&seq)?).map(|entry| &entry.story)
+    /// The changelog value of the live story with creation order `seq`
+    /// (what a [`ChangelogWrite::Snapshot`] writes): its snapshot as JSON.
+    pub fn snapshot(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.by_seq.get(&seq) {
+            Some(&slot) => self.store.snapshot_json(slot),
+            None => Ok(None),
+        }
     }
 
     /// Stories updated at or after this time are live at `now` (they can
@@ -586,8 +656,9 @@ impl StoryEngine {
     /// The live story holding `article`'s item (its id, else its URL).
     fn find_item(&self, article: &Article, now: DateTime<Utc>) -> Option<Slot> {
         let oldest_live = self.oldest_live(now);
-        let live =
-            |slot: &&Slot| self.entry(**slot).is_some_and(|e| e.story.updated_at >= oldest_live);
+        let live = |slot: &&Slot| {
+            self.live_story(**slot).is_some_and(|story| story.updated_at >= oldest_live)
+        };
         self.by_article
             .get(&key_hash(&article.id))
             .or_else(|| article.url.as_ref().and_then(|url| self.by_url.get(&key_hash(url))))
@@ -598,14 +669,15 @@ impl StoryEngine {
     /// The decision for `article` if it is the story's item again with a
     /// text, id and URL the story already knows: a duplicate that changes
     /// nothing (what [`StoryEngine::merge`] decides too, without features).
-    fn known_repoll(&self, slot: Slot, article: &Article) -> Option<Decision> {
-        let story = &self.entry(slot)?.story;
-        knows(story, article).then(|| Decision {
+    fn known_repoll(&self, slot: Slot, article: &Article) -> Result<Option<Decision>, StoreError> {
+        let Some(entry) = self.store.get(slot)? else { return Ok(None) };
+        let story = &entry.story;
+        Ok(knows(story, article).then(|| Decision {
             id: article.id.clone(),
             story_id: story.id.clone(),
             version: story.version,
             kind: DecisionKind::Duplicate,
-        })
+        }))
     }
 
     /// The story `article` (not a known item) belongs to, if any, and how.
@@ -615,35 +687,36 @@ impl StoryEngine {
         paragraphs: &[String],
         features: &Features,
         now: DateTime<Utc>,
-    ) -> Option<(Slot, Relation)> {
+    ) -> Result<Option<(Slot, Relation)>, StoreError> {
         // One comparison per candidate.
         let oldest_live = self.oldest_live(now);
-        let live_entry = |entry: &Entry| entry.story.updated_at >= oldest_live;
-        let live = |slot: &Slot| self.entry(*slot).is_some_and(live_entry);
+        let live = |story: Live| story.updated_at >= oldest_live;
         // Texts too short to compare (a sitemap entry with only a headline, an
         // item with an empty title and no text) match by exact item keys only.
         if features.compare.len() < self.config.min_contained_shingles {
-            return None;
+            return Ok(None);
         }
-        if let Some(&slot) =
-            self.by_hash.get(&article.content_hash.low64()).filter(|slot| live(slot))
+        if let Some(&slot) = self
+            .by_hash
+            .get(&article.content_hash.low64())
+            .filter(|slot| self.live_story(**slot).is_some_and(live))
         {
-            return Some((slot, Relation::SameText));
+            return Ok(Some((slot, Relation::SameText)));
         }
         // Verify only the candidates sharing the most bands.
         let hits = bucket_hits(&self.by_band, &features.bands, MAX_BUCKET);
         let mut best: Option<(Slot, f64)> = None;
-        for slot in self.most_shared(&hits, live_entry) {
-            let Some(entry) = self.entry(slot) else { continue };
-            let score = self.similarity(&features.compare, &entry.compare);
+        for slot in self.most_shared(&hits, live).into_iter().take(MAX_CANDIDATES) {
+            let Some(compare) = self.store.compare(slot)? else { continue };
+            let score = self.similarity(&features.compare, &compare);
             if score > 0.0 && best.is_none_or(|(_, best_score)| score > best_score) {
                 best = Some((slot, score));
             }
         }
         if best.is_none() {
-            best = self.find_carried_over(article, paragraphs, features, live_entry);
+            best = self.find_carried_over(article, paragraphs, features, live)?;
         }
-        best.map(|(slot, _)| (slot, Relation::Similar))
+        Ok(best.map(|(slot, _)| (slot, Relation::Similar)))
     }
 
     /// A story of the article's own source that the article carries a
@@ -655,23 +728,30 @@ impl StoryEngine {
         article: &Article,
         paragraphs: &[String],
         features: &Features,
-        live: impl Fn(&Entry) -> bool,
-    ) -> Option<(Slot, f64)> {
+        live: impl Fn(Live) -> bool,
+    ) -> Result<Option<(Slot, f64)>, StoreError> {
         let hits = bucket_hits(&self.by_paragraph, &features.paragraph_query, MAX_PARAGRAPH_BUCKET);
-        let same_source =
-            |entry: &Entry| live(entry) && entry.story.sources.contains(&article.source);
-        // (seq, slot, shared shingles, Jaccard); the Jaccard bounds the residual.
-        let mut candidates: Vec<(u64, Slot, usize, f64)> = self
-            .most_shared(&hits, same_source)
-            .into_iter()
-            .filter_map(|slot| {
-                let entry = self.entry(slot)?;
+        // The live stories of the article's source, most keys shared first.
+        let mut same_source = Vec::new();
+        for slot in self.most_shared(&hits, live) {
+            if same_source.len() == MAX_CANDIDATES {
+                break;
+            }
+            if let Some(entry) = self.store.get(slot)?
+                && entry.story.sources.contains(&article.source)
+            {
+                same_source.push((slot, entry));
+            }
+        }
+        // (seq, index, shared shingles, Jaccard); the Jaccard bounds the residual.
+        let mut candidates: Vec<(u64, usize, usize, f64)> = (same_source.iter().enumerate())
+            .filter_map(|(index, (_, entry))| {
                 let (a, b) = (&features.compare, &entry.compare);
                 let common = intersection(a, b);
                 let similarity = jaccard(common, a.len(), b.len());
                 (similarity >= self.config.min_carried_residual).then_some((
                     entry.story.seq,
-                    slot,
+                    index,
                     common,
                     similarity,
                 ))
@@ -679,11 +759,11 @@ impl StoryEngine {
             .collect();
         candidates.sort_unstable_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(&b.0)));
         if candidates.is_empty() {
-            return None;
+            return Ok(None);
         }
         let ours = paragraph_shingles(paragraphs);
-        candidates.into_iter().find_map(|(_, slot, common, similarity)| {
-            let entry = self.entry(slot)?;
+        Ok(candidates.into_iter().find_map(|(_, index, common, similarity)| {
+            let (slot, entry) = same_source.get(index)?;
             let theirs = paragraph_shingles(&entry.story.paragraphs);
             let carried = Carried::find(&ours, &theirs, self.config.min_carried_paragraph);
             if carried.shingles.is_empty() {
@@ -695,24 +775,23 @@ impl StoryEngine {
             let residual = intersection_outside(a, b, &carried.shingles) as f64 / union as f64;
             (residual >= self.config.min_carried_residual
                 && carried.lead_names_a_subject(paragraphs, &entry.story.paragraphs))
-            .then_some((slot, similarity))
-        })
+            .then_some((*slot, similarity))
+        }))
     }
 
-    /// The [`MAX_CANDIDATES`] stories among `hits` (sorted bucket hits,
-    /// one per shared key) that `keep` accepts and that share the most
-    /// keys; ties to the older story.
-    fn most_shared(&self, hits: &[Slot], keep: impl Fn(&Entry) -> bool) -> Vec<Slot> {
+    /// The live stories among `hits` (sorted bucket hits, one per shared
+    /// key) that `keep` accepts, those sharing the most keys first; ties to
+    /// the older story.
+    fn most_shared(&self, hits: &[Slot], keep: impl Fn(Live) -> bool) -> Vec<Slot> {
         // (keys shared, seq, slot)
         let mut ranked: Vec<(usize, u64, Slot)> = hits
             .chunk_by(|a, b| a == b)
             .filter_map(|same| {
-                let entry = self.entry(same[0]).filter(|entry| keep(entry))?;
-                Some((same.len(), entry.story.seq, same[0]))
+                let story = self.live_story(same[0]).filter(|story| keep(*story))?;
+                Some((same.len(), story.seq, same[0]))
             })
             .collect();
         ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.truncate(MAX_CANDIDATES);
         ranked.into_iter().map(|(_, _, slot)| slot).collect()
     }
 
@@ -748,7 +827,8 @@ impl StoryEngine {
         features: Features,
         tags: Tags,
         now: DateTime<Utc>,
-    ) -> (Decision, Option<Changed>) {
+        events: Events,
+    ) -> Result<(Decision, Option<Changed>), StoreError> {
         let seq = self.next_seq;
         self.next_seq += 1;
         let (title, paragraphs, url) = input.take_text();
@@ -770,7 +850,7 @@ impl StoryEngine {
             updated_at: now,
             tags,
         };
-        self.record(seq);
+        self.record(seq, None);
         let decision = Decision {
             id: article.id.clone(),
             story_id: story.id.clone(),
@@ -778,8 +858,10 @@ impl StoryEngine {
             kind: DecisionKind::New,
         };
         let story_id = story.id.clone();
-        self.insert(story, features);
-        (decision, Some(Changed { story_id, seq, changes: None }))
+        let event = (events == Events::Build)
+            .then(|| event_of(&story, DecisionKind::New, &article.source, None));
+        self.insert(Entry::new(story, features))?;
+        Ok((decision, Some(Changed { story_id, seq, event })))
     }
 
     fn merge(
@@ -789,9 +871,10 @@ impl StoryEngine {
         input: &mut Input<'_>,
         (features, tags): (Features, Tags),
         now: DateTime<Utc>,
-    ) -> (Decision, Option<Changed>) {
-        let Some(entry) = self.entry(slot) else {
-            return self.start_story(input, features, tags, now);
+        events: Events,
+    ) -> Result<(Decision, Option<Changed>), StoreError> {
+        let Some(mut entry) = self.store.take(slot)? else {
+            return self.start_story(input, features, tags, now, events);
         };
         let article = input.article();
         let paragraphs = &article.paragraphs_or_summary();
@@ -825,26 +908,24 @@ impl StoryEngine {
         if kind == DecisionKind::Duplicate && knows(story, article) {
             let decision =
                 Decision { id: article.id.clone(), story_id, version: story.version, kind };
-            return (decision, None);
+            self.store.put_back(slot, entry);
+            return Ok((decision, None));
         }
 
         let seq = story.seq;
-        self.record(seq);
-        self.add_key(slot, Key::Article(&article.id));
+        self.record(seq, Some(&entry));
+        self.add_key(slot, &mut entry.story, Key::Article(&article.id));
         if let Some(url) = &article.url {
-            self.add_key(slot, Key::Url(url));
+            self.add_key(slot, &mut entry.story, Key::Url(url));
         }
-        self.add_key(slot, Key::ContentHash(article.content_hash));
+        self.add_key(slot, &mut entry.story, Key::ContentHash(article.content_hash));
         let breaking = features.breaking;
         if kind == DecisionKind::Update {
-            self.replace_features(slot, features);
+            self.replace_features(slot, &mut entry, features);
         }
         let limit = self.config.max_keys_per_story;
         let text = (kind == DecisionKind::Update).then(|| input.take_text());
         let article = input.article();
-        let Some(entry) = self.entry_mut(slot) else {
-            return (Decision { id: article.id.clone(), story_id, version: 0, kind }, None);
-        };
         let story = &mut entry.story;
         let previously_updated = story.updated_at;
         match (kind, text) {
@@ -875,17 +956,19 @@ impl StoryEngine {
         if updated_at != previously_updated {
             self.by_age.remove(&(previously_updated, seq, slot));
             self.by_age.insert((updated_at, seq, slot));
+            if let Some(Some(live)) = self.live.get_mut(slot as usize) {
+                live.updated_at = updated_at;
+            }
         }
-        (decision, Some(Changed { story_id, seq, changes }))
+        let event = (events == Events::Build && kind != DecisionKind::Duplicate)
+            .then(|| event_of(&entry.story, kind, &article.source, changes));
+        self.store.put(slot, entry)?;
+        Ok((decision, Some(Changed { story_id, seq, event })))
     }
 
     /// Remember `value` as one of the story's keys (oldest dropped beyond the cap).
-    fn add_key(&mut self, slot: Slot, key: Key<'_>) {
+    fn add_key(&mut self, slot: Slot, story: &mut Story, key: Key<'_>) {
         let limit = self.config.max_keys_per_story;
-        let Some(entry) = self.slots.get_mut(slot as usize).and_then(|e| e.as_deref_mut()) else {
-            return;
-        };
-        let story = &mut entry.story;
         match key {
             Key::Article(id) => {
                 push_key(&mut story.article_ids, &mut self.by_article, id, slot, limit)
@@ -898,10 +981,7 @@ impl StoryEngine {
     }
 
     /// Index the story in `slot` by the features of its new version.
-    fn replace_features(&mut self, slot: Slot, features: Features) {
-        let Some(entry) = self.slots.get_mut(slot as usize).and_then(|e| e.as_deref_mut()) else {
-            return;
-        };
+    fn replace_features(&mut self, slot: Slot, entry: &mut Entry, features: Features) {
         // Keys the new version shares with the old one stay as they are.
         for &key in entry.bands.iter().filter(|key| !features.bands.contains(key)) {
             self.by_band.remove(key, slot);
@@ -922,88 +1002,103 @@ impl StoryEngine {
     }
 
     /// Evict stories not updated within the window; their tombstones.
-    fn expire(&mut self, now: DateTime<Utc>) -> Vec<ChangelogWrite> {
+    fn expire(&mut self, now: DateTime<Utc>) -> Result<Vec<ChangelogWrite>, StoreError> {
         let (mut evicted, oldest_live) = (Vec::new(), self.oldest_live(now));
         while let Some(&(updated_at, seq, slot)) = self.by_age.first() {
             if updated_at >= oldest_live {
                 break;
             }
-            self.record(seq);
-            if let Some(entry) = self.remove(slot) {
-                evicted.push(ChangelogWrite::Tombstone { story_id: entry.story.id });
-            }
+            let Some(entry) = self.remove(slot)? else {
+                // Not stored (cannot happen): do not look at it again.
+                self.by_age.pop_first();
+                continue;
+            };
+            self.record(seq, Some(&entry));
+            evicted.push(ChangelogWrite::Tombstone { story_id: entry.story.id });
         }
-        evicted
+        Ok(evicted)
     }
 
-    /// Remember the current value of story `seq` (if live) for a rollback.
-    fn record(&mut self, seq: u64) {
+    /// Remember `current`, story `seq`'s entry before a change (`None`: the
+    /// story is new), for a rollback.
+    fn record(&mut self, seq: u64, current: Option<&Entry>) {
         if let Some(log) = &mut self.undo {
-            let slot = self.by_seq.get(&seq);
-            let story = slot.and_then(|&slot| self.slots.get(slot as usize)?.as_deref());
-            log.previous.push((seq, story.map(|e| e.story.clone())));
+            log.previous.push((seq, current.map(|entry| Box::new(entry.clone()))));
         }
     }
 
-    fn insert(&mut self, story: Story, features: Features) {
-        let slot = match self.free_slots.pop() {
-            Some(slot) => slot,
-            None => {
-                self.slots.push(None);
-                Slot::try_from(self.slots.len() - 1).unwrap_or(Slot::MAX)
+    fn free_slot(&mut self) -> Slot {
+        self.free_slots.pop().unwrap_or_else(|| {
+            self.live.push(None);
+            Slot::try_from(self.live.len() - 1).unwrap_or(Slot::MAX)
+        })
+    }
+
+    fn insert(&mut self, entry: Box<Entry>) -> Result<(), StoreError> {
+        let slot = self.free_slot();
+        let keys = IndexKeys::of(&entry);
+        let story = Live { seq: entry.story.seq, updated_at: entry.story.updated_at };
+        if let Err(error) = self.store.put(slot, entry) {
+            self.free_slots.push(slot);
+            return Err(error);
+        }
+        self.index(slot, story, &keys);
+        Ok(())
+    }
+
+    fn index(&mut self, slot: Slot, story: Live, keys: &IndexKeys) {
+        if let Some(free) = self.live.get_mut(slot as usize) {
+            *free = Some(story);
+        }
+        self.by_seq.insert(story.seq, slot);
+        for (map, hashes) in [
+            (&mut self.by_article, &keys.article),
+            (&mut self.by_url, &keys.url),
+            (&mut self.by_hash, &keys.hash),
+        ] {
+            for &hash in hashes {
+                map.insert(hash, slot);
             }
-        };
-        let seq = story.seq;
-        self.by_seq.insert(seq, slot);
-        for id in &story.article_ids {
-            self.by_article.insert(key_hash(id), slot);
         }
-        for url in &story.urls {
-            self.by_url.insert(key_hash(url), slot);
-        }
-        for hash in &story.content_hashes {
-            self.by_hash.insert(hash.low64(), slot);
-        }
-        for key in features.bands {
+        for &key in &keys.bands {
             self.by_band.add(key, slot);
         }
-        for &key in &features.paragraph_keys {
+        for &key in &keys.paragraph_keys {
             self.by_paragraph.add(key, slot);
         }
-        self.by_age.insert((story.updated_at, seq, slot));
-        let entry = Entry {
-            story,
-            compare: features.compare,
-            bands: features.bands,
-            paragraph_keys: features.paragraph_keys,
-        };
-        if let Some(free) = self.slots.get_mut(slot as usize) {
-            *free = Some(Box::new(entry));
-        }
+        self.by_age.insert((story.updated_at, story.seq, slot));
     }
 
-    fn remove(&mut self, slot: Slot) -> Option<Entry> {
-        let entry = *self.slots.get_mut(slot as usize)?.take()?;
+    /// Take the story in `slot` out of the engine.
+    fn remove(&mut self, slot: Slot) -> Result<Option<Box<Entry>>, StoreError> {
+        let Some(story) = self.live_story(slot) else { return Ok(None) };
+        let Some(entry) = self.store.take(slot)? else { return Ok(None) };
+        self.store.remove(slot);
+        if let Some(live) = self.live.get_mut(slot as usize) {
+            *live = None;
+        }
         self.free_slots.push(slot);
-        let story = &entry.story;
         self.by_seq.remove(&story.seq);
-        for id in &story.article_ids {
-            remove_if(&mut self.by_article, id.as_str(), slot);
+        let keys = IndexKeys::of(&entry);
+        for (map, hashes) in [
+            (&mut self.by_article, &keys.article),
+            (&mut self.by_url, &keys.url),
+            (&mut self.by_hash, &keys.hash),
+        ] {
+            for &hash in hashes {
+                if map.get(&hash) == Some(&slot) {
+                    map.remove(&hash);
+                }
+            }
         }
-        for url in &story.urls {
-            remove_if(&mut self.by_url, url.as_str(), slot);
-        }
-        for hash in &story.content_hashes {
-            remove_if(&mut self.by_hash, hash, slot);
-        }
-        for key in entry.bands {
+        for &key in &keys.bands {
             self.by_band.remove(key, slot);
         }
-        for &key in &entry.paragraph_keys {
+        for &key in &keys.paragraph_keys {
             self.by_paragraph.remove(key, slot);
         }
         self.by_age.remove(&(story.updated_at, story.seq, slot));
-        Some(entry)
+        Ok(Some(entry))
     }
 }
 
@@ -1390,6 +1485,61 @@ mod tests {
         ("Embassy stormed", "Embassy stormed", false),
     ];
 
+    /// A story developing over many versions leaves dead records behind;
+    /// the log is compacted (here whenever they outweigh the live ones)
+    /// and decides as memory does, rollbacks included.
+    #[test]
+    fn a_compacted_record_log_decides_as_memory() {
+        let config = EngineConfig::default();
+        let mut memory = StoryEngine::new(config.clone());
+        let mut log = StoryEngine {
+            store: Store::log_compacting_after(Box::new(Vec::<u8>::new()), 0),
+            ..StoryEngine::new(config)
+        };
+        let now = DateTime::from_timestamp(1_000_000, 0).unwrap_or_default();
+        let mut paragraphs = vec![
+            "The council of Brenn voted on Monday to close the old river bridge for repairs after inspectors found cracks in two of its piers.".to_owned(),
+        ];
+        for version in 0..12 {
+            paragraphs.insert(0, format!("Update {version}: engineers from the county began work on pier number {version} before dawn, the council said."));
+            let texts: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+            let mut item = article("bridge", "Brenn bridge closed", &texts);
+            let other = article(
+                &format!("other{version}"),
+                &format!("Harbour report {version}"),
+                &[&format!(
+                    "Fishing boats number {version} returned early to the harbour of Kell because a storm was coming from the west on Tuesday."
+                )],
+            );
+            for engine in [&mut memory, &mut log] {
+                engine.begin();
+            }
+            let decided =
+                [&mut memory, &mut log].map(|engine| engine.decide(&item, now).expect("decided"));
+            assert_eq!(decided[0], decided[1], "version {version}");
+            if version % 3 == 0 {
+                // A failed commit: undone on both, then decided again.
+                for engine in [&mut memory, &mut log] {
+                    engine.rollback().expect("rolled back");
+                    engine.begin();
+                    engine.decide(&item, now).expect("decided");
+                }
+            }
+            let decided =
+                [&mut memory, &mut log].map(|engine| engine.decide(&other, now).expect("decided"));
+            assert_eq!(decided[0], decided[1], "other {version}");
+            for engine in [&mut memory, &mut log] {
+                engine.commit();
+            }
+            item.id = format!("bridge{version}");
+        }
+        assert!(log.store.compactions() > 0, "the log was never compacted");
+        for seq in 0..memory.next_seq {
+            let snapshot = |engine: &StoryEngine| engine.snapshot(seq).expect("readable");
+            assert_eq!(snapshot(&log), snapshot(&memory), "story {seq}");
+        }
+    }
+
     #[test]
     fn band_buckets_grow_shrink_and_reuse_shared_lists() {
         let mut index = BandIndex::default();
@@ -1486,12 +1636,12 @@ mod tests {
         let now = DateTime::from_timestamp(0, 0).unwrap_or_default();
         for (first, later, same_source, same_story) in CARRIED_OVER {
             let mut engine = StoryEngine::new(EngineConfig::default());
-            let a = engine.decide(&article("a", "First", first), now).decision;
+            let a = engine.decide(&article("a", "First", first), now).expect("decided").decision;
             let mut b = article("b", "Later", later);
             if !same_source {
                 b.source = "another outlet".into();
             }
-            let b = engine.decide(&b, now).decision;
+            let b = engine.decide(&b, now).expect("decided").decision;
             assert_eq!(a.story_id == b.story_id, *same_story, "{later:?}");
             let kind = if *same_story { DecisionKind::Update } else { DecisionKind::New };
             assert_eq!(b.kind, kind);
@@ -1506,13 +1656,14 @@ mod tests {
             "Engineers said on Thursday that the Brenn river bridge can reopen to cars next week, three days after a lorry struck one of its pillars.",
             BACKGROUND,
         ];
-        let first = engine.decide(&article("a", "Bridge to reopen", &text), now).decision;
+        let first =
+            engine.decide(&article("a", "Bridge to reopen", &text), now).expect("decided").decision;
         let mut copy = |id: &str, dateline: &str| {
             let lead = format!("{dateline}{}", text[0]);
             let mut copy =
                 article(id, "Brenn bridge reopens", &[&lead, text[1], "(With inputs from s)"]);
             copy.source = "Courier".into();
-            engine.decide(&copy, now).decision
+            engine.decide(&copy, now).expect("decided").decision
         };
         let carried = copy("b", "BRENN (Courier) - ");
         assert_eq!(
@@ -1529,10 +1680,10 @@ mod tests {
         let now = DateTime::from_timestamp(0, 0).unwrap_or_default();
         for (first, second, same) in SHORT_TEXTS {
             let mut engine = StoryEngine::new(EngineConfig::default());
-            let a = engine.decide(&article("a", first, &[]), now).decision;
-            let b = engine.decide(&article("b", second, &[]), now).decision;
+            let a = engine.decide(&article("a", first, &[]), now).expect("decided").decision;
+            let b = engine.decide(&article("b", second, &[]), now).expect("decided").decision;
             assert_eq!(a.story_id == b.story_id, *same, "{first:?} / {second:?}");
-            let again = engine.decide(&article("a", first, &[]), now).decision;
+            let again = engine.decide(&article("a", first, &[]), now).expect("decided").decision;
             assert_eq!(again.story_id, a.story_id, "the same item still finds its story");
         }
     }

@@ -3,20 +3,25 @@
 //! paragraph diff), changes nothing (`duplicate`) or carries a known story
 //! from another source (`source`).
 //!
-//! Pure and deterministic: no IO, no clock (time is an argument); the same
-//! articles in the same order give the same story ids and versions.
+//! Pure and deterministic: no IO of its own, no clock (time is an
+//! argument); the same articles in the same order give the same story ids
+//! and versions, wherever the stories are stored.
 //!
 //! - [`text`]: words, shingles, what counts as a material word.
 //! - [`minhash`]: MinHash signatures and LSH bands.
 //! - [`diff`]: paragraph diff between versions, materiality.
 //! - [`engine`]: the index, the decisions, eviction, snapshots and restore.
+//! - [`store`]: where live stories' text and lists are kept: in memory, or
+//!   in a record log the caller supplies (the daemon's is a file).
 
 pub mod diff;
 pub mod engine;
 pub mod minhash;
+pub mod store;
 pub mod text;
 
 pub use engine::{
-    ArticleFeatures, ChangelogWrite, EngineConfig, Outcome, RestoreError, Story, StoryEngine,
-    is_breaking,
+    ArticleFeatures, ChangelogWrite, EngineConfig, Outcome, RestoreError, Restored, Story,
+    StoryEngine, is_breaking,
 };
+pub use store::{RecordLog, StoreError};

@@ -143,13 +143,27 @@ fn score(rows: &[Row], predicted: &[(String, String)]) -> Scores {
     }
 }
 
+/// The engine's outcome for `row`.
+fn decide(engine: &mut StoryEngine, row: &Row) -> lede_story::Outcome {
+    engine.decide(&article(row), row.published_at).expect("the stores here cannot fail")
+}
+
+/// A fresh engine keeping stories in memory, and one keeping them in a
+/// record log (in memory too: `Vec<u8>`), which must decide the same.
+fn engines() -> [(&'static str, StoryEngine); 2] {
+    [
+        ("memory", StoryEngine::new(EngineConfig::default())),
+        ("record log", StoryEngine::with_log(EngineConfig::default(), Box::new(Vec::<u8>::new()))),
+    ]
+}
+
 /// Run a fresh engine over `rows`, print the scores under `name`, return them.
 fn evaluate(name: &str, rows: &[Row]) -> Scores {
     let mut engine = StoryEngine::new(EngineConfig::default());
     let predicted: Vec<(String, String)> = rows
         .iter()
         .map(|row| {
-            let decision = engine.decide(&article(row), row.published_at).decision;
+            let decision = decide(&mut engine, row).decision;
             (decision.story_id, decision.kind.as_str().to_owned())
         })
         .collect();
@@ -305,8 +319,9 @@ fn apply(
     for write in &outcome.changelog {
         match write {
             ChangelogWrite::Snapshot { story_id, seq } => {
-                let story = engine.snapshot(*seq).expect("a changed story is live");
-                changelog.insert(story_id.clone(), serde_json::to_vec(story).unwrap_or_default())
+                let story =
+                    engine.snapshot(*seq).expect("readable").expect("a changed story is live");
+                changelog.insert(story_id.clone(), story)
             }
             ChangelogWrite::Tombstone { story_id } => changelog.remove(story_id),
         };
@@ -317,49 +332,98 @@ fn apply(
 fn restart_at_any_point_gives_the_decisions_of_one_run() {
     let rows = labelled("articles.jsonl");
     let mut uninterrupted = StoryEngine::new(EngineConfig::default());
-    let expected: Vec<lede_core::Decision> = rows
-        .iter()
-        .map(|row| uninterrupted.decide(&article(row), row.published_at).decision)
-        .collect();
+    let expected: Vec<lede_core::Decision> =
+        rows.iter().map(|row| decide(&mut uninterrupted, row).decision).collect();
     for split in 0..=rows.len() {
-        let mut first = StoryEngine::new(EngineConfig::default());
-        let mut changelog = BTreeMap::new();
-        let mut decisions = Vec::new();
-        for row in &rows[..split] {
-            let outcome = first.decide(&article(row), row.published_at);
-            apply(&mut changelog, &first, &outcome);
-            decisions.push(outcome.decision);
+        for (store, mut first) in engines() {
+            let mut changelog = BTreeMap::new();
+            let mut decisions = Vec::new();
+            for row in &rows[..split] {
+                let outcome = decide(&mut first, row);
+                apply(&mut changelog, &first, &outcome);
+                decisions.push(outcome.decision);
+            }
+            // Restored into a fresh engine of the same kind.
+            let [memory, log] = engines();
+            let (_, mut restored) = if store == memory.0 { memory } else { log };
+            let held = changelog
+                .iter()
+                .map(|(key, value)| restored.restore_snapshot(key, value))
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap_or_else(|e| panic!("restore at {split}: {e}"));
+            restored.index_restored(held).expect("indexed");
+            for row in &rows[split..] {
+                decisions.push(decide(&mut restored, row).decision);
+            }
+            assert_eq!(
+                decisions, expected,
+                "{store}: restart after {split} articles changed the decisions"
+            );
         }
-        let mut restored = StoryEngine::restore(
-            EngineConfig::default(),
-            changelog.iter().map(|(key, value)| (key.as_str(), value.as_slice())),
-        )
-        .unwrap_or_else(|e| panic!("restore at {split}: {e}"));
-        for row in &rows[split..] {
-            decisions.push(restored.decide(&article(row), row.published_at).decision);
-        }
-        assert_eq!(decisions, expected, "restart after {split} articles changed the decisions");
     }
+}
+
+#[test]
+fn restore_reads_changelog_values() {
+    let rows = labelled("articles.jsonl");
+    let mut engine = StoryEngine::new(EngineConfig::default());
+    let mut changelog = BTreeMap::new();
+    for row in &rows {
+        let outcome = decide(&mut engine, row);
+        apply(&mut changelog, &engine, &outcome);
+    }
+    let restored = StoryEngine::restore(
+        EngineConfig::default(),
+        changelog.iter().map(|(key, value)| (key.as_str(), value.as_slice())),
+    )
+    .expect("restored");
+    assert_eq!(restored.len(), engine.len());
+    let broken = StoryEngine::restore(EngineConfig::default(), [("s1", &b"{"[..])]);
+    assert!(matches!(broken, Err(lede_story::RestoreError::Snapshot { .. })));
 }
 
 #[test]
 fn rollback_undoes_a_batch_exactly() {
     let rows = labelled("articles.jsonl");
     let (head, tail) = rows.split_at(rows.len() / 2);
-    let mut engine = StoryEngine::new(EngineConfig::default());
-    for row in head {
-        engine.decide(&article(row), row.published_at);
+    for (store, mut engine) in engines() {
+        for row in head {
+            decide(&mut engine, row);
+        }
+        // A batch whose commit failed: decided, then rolled back, then retried.
+        engine.begin();
+        let first_try: Vec<_> = tail.iter().map(|row| decide(&mut engine, row)).collect();
+        engine.rollback().expect("rolled back");
+        engine.begin();
+        let retry: Vec<_> = tail.iter().map(|row| decide(&mut engine, row)).collect();
+        engine.commit();
+        assert_eq!(
+            first_try, retry,
+            "{store}: a retried batch must decide exactly as the first try"
+        );
     }
-    // A batch whose commit failed: decided, then rolled back, then retried.
-    engine.begin();
-    let first_try: Vec<_> =
-        tail.iter().map(|row| engine.decide(&article(row), row.published_at)).collect();
-    engine.rollback();
-    engine.begin();
-    let retry: Vec<_> =
-        tail.iter().map(|row| engine.decide(&article(row), row.published_at)).collect();
-    engine.commit();
-    assert_eq!(first_try, retry, "a retried batch must decide exactly as the first try");
+}
+
+/// Stories kept in a record log decide exactly as stories kept in memory:
+/// the same outcomes (decisions, events, changelog writes) and the same
+/// changelog values, on every labelled set.
+#[test]
+fn record_log_decides_as_memory() {
+    for (name, text) in LABELLED_SETS {
+        let rows = rows(text);
+        let [(_, mut memory), (_, mut log)] = engines();
+        for row in &rows {
+            let expected = decide(&mut memory, row);
+            let got = decide(&mut log, row);
+            assert_eq!(got, expected, "{name}: {}", row.id);
+            for write in &got.changelog {
+                if let ChangelogWrite::Snapshot { seq, .. } = write {
+                    let snapshot = |engine: &StoryEngine| engine.snapshot(*seq).expect("readable");
+                    assert_eq!(snapshot(&log), snapshot(&memory), "{name}: {}", row.id);
+                }
+            }
+        }
+    }
 }
 
 /// `lede dedup`'s path (features of re-polls left to the engine, the
@@ -373,8 +437,10 @@ fn dedup_path_decides_as_the_daemon_path() {
         let mut dedup = StoryEngine::new(EngineConfig::default());
         for row in &rows {
             let article = article(row);
-            let expected = daemon.decide(&article, row.published_at);
-            let got = dedup.decide_only(article, ArticleFeatures::deferred(), row.published_at);
+            let expected = daemon.decide(&article, row.published_at).expect("decided");
+            let got = dedup
+                .decide_only(article, ArticleFeatures::deferred(), row.published_at)
+                .expect("decided");
             assert_eq!(got.decision, expected.decision, "{}", row.id);
             assert_eq!(got.changelog, expected.changelog, "{}", row.id);
         }

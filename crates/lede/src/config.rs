@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::num::{NonZeroU64, NonZeroUsize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lede_core::{FeedId, FeedSpec};
@@ -121,6 +121,7 @@ struct RawWebSub {
 struct RawStory {
     #[serde(default, with = "humantime_serde")]
     window: Option<Duration>,
+    store_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,6 +146,8 @@ pub struct Config {
     pub admin_listen: Option<SocketAddr>,
     /// Story engine settings.
     pub story: EngineConfig,
+    /// Where the story engine keeps live stories' text (an unnamed file).
+    pub story_store_dir: PathBuf,
     /// WebSub push, when enabled.
     pub websub: Option<WebSubConfig>,
     /// Longest wait for in-flight work after SIGTERM.
@@ -336,6 +339,7 @@ impl Config {
             kafka,
             fetch,
             story,
+            story_store_dir: raw.story.store_dir.unwrap_or_else(std::env::temp_dir),
             websub,
             admin_listen,
             shutdown_timeout: raw.shutdown_timeout.unwrap_or(Duration::from_secs(30)),
@@ -369,6 +373,8 @@ mod tests {
             max_body_bytes = 1000
             [admin]
             listen = "127.0.0.1:0"
+            [story]
+            store_dir = "/var/tmp"
             [[feeds]]
             id = "a"
             url = "https://example.com/rss"
@@ -384,6 +390,7 @@ mod tests {
         assert_eq!(config.feeds[1].interval, Duration::from_secs(2));
         assert_eq!(config.fetch.max_body_bytes, 1000);
         assert_eq!(config.shutdown_timeout, Duration::from_secs(5));
+        assert_eq!(config.story_store_dir, std::path::Path::new("/var/tmp"));
     }
 
     #[test]

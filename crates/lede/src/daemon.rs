@@ -26,15 +26,16 @@ use lede_enrich::Tagger;
 use lede_feeds::websub::renew_after;
 use lede_feeds::{FeedError, FeedPoller, FeedState, Fetcher, HubLink, Pushed, Subscriptions};
 use lede_kafka::{KafkaConfig, KafkaSink, TopicNames};
-use lede_story::{ArticleFeatures, ChangelogWrite, Story, StoryEngine};
+use lede_story::{ArticleFeatures, ChangelogWrite, RestoreError, StoreError, StoryEngine};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::spill::SpillFile;
 use crate::telemetry::{
     ArticlesPublished, CommitFailed, FeedGone, Metrics, PollFailed, PollSucceeded, PushLease,
-    PushedDocumentFailed, SubscribeRequested,
+    PushedDocumentFailed, StoryStoreFailed, SubscribeRequested,
 };
 use crate::{Failure, admin, demo};
 
@@ -96,21 +97,24 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
         ));
     }
 
+    let dir = &config.story_store_dir;
+    let story_log = SpillFile::create(dir).map_err(|e| {
+        Failure::BadInput(format!(
+            "cannot create the story store in {} (story.store_dir): {e}",
+            dir.display()
+        ))
+    })?;
+
     let names = TopicNames::new(&config.kafka.topic_prefix);
     lede_kafka::ensure_topics(&config.kafka, &names).await.map_err(Failure::from_kafka)?;
     // A state Lede cannot read would re-publish items or split stories: an
     // unreadable changelog value stops the start instead.
     let mut feed_states: HashMap<String, FeedState> =
-        restore(&config.kafka, &names, StateTable::Feeds, |bytes| {
+        restore(&config.kafka, &names, StateTable::Feeds, |_, bytes| {
             FeedState::from_bytes(bytes).map_err(|e| e.to_string())
         })
         .await?;
-    // Boxed: the map holds a pointer per story (see `from_stories`).
-    let stories = restore(&config.kafka, &names, StateTable::Stories, |bytes| {
-        Story::from_snapshot(bytes).map(Box::new).map_err(|e| e.to_string())
-    })
-    .await?;
-    let engine = StoryEngine::from_stories(config.story.clone(), stories.into_values());
+    let engine = restore_stories(&config, &names, story_log).await?;
 
     let kafka = config.kafka.clone();
     let sink = tokio::task::spawn_blocking(move || KafkaSink::new(&kafka, names))
@@ -188,7 +192,7 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
     .await;
     let flushed = sink.flush(config.shutdown_timeout);
     if let Ok(Err(error)) = stage_ended {
-        return Err(Failure::Runtime(format!("stopped: Kafka {error}")));
+        return Err(Failure::Runtime(format!("stopped: {error}")));
     }
     match (drained, flushed) {
         (Ok(()), Ok(())) => {
@@ -224,13 +228,50 @@ async fn restore<T: Send + 'static>(
     kafka: &KafkaConfig,
     names: &TopicNames,
     table: StateTable,
-    decode: impl FnMut(&[u8]) -> Result<T, String> + Send + 'static,
+    decode: impl FnMut(&str, &[u8]) -> Result<T, String> + Send + 'static,
 ) -> Result<HashMap<String, T>, Failure> {
     let (kafka, names) = (kafka.clone(), names.clone());
     tokio::task::spawn_blocking(move || lede_kafka::restore_table(&kafka, &names, table, decode))
         .await
         .map_err(|e| Failure::Runtime(e.to_string()))?
         .map_err(Failure::from_kafka)
+}
+
+/// The story engine, its live stories restored from their changelog into
+/// the record log `log`.
+async fn restore_stories(
+    config: &Config,
+    names: &TopicNames,
+    log: SpillFile,
+) -> Result<StoryEngine, Failure> {
+    let mut engine = StoryEngine::with_log(config.story.clone(), Box::new(log));
+    let (kafka, names) = (config.kafka.clone(), names.clone());
+    // A snapshot Lede cannot read stops the start (as for feed states); a
+    // store that cannot take one stops it too, as a store failure.
+    let (engine, restored, store_failed) = tokio::task::spawn_blocking(move || {
+        let mut store_failed = None;
+        let restored =
+            lede_kafka::restore_table(&kafka, &names, StateTable::Stories, |key, bytes| {
+                engine.restore_snapshot(key, bytes).map_err(|error| match error {
+                    RestoreError::Store(error) => {
+                        let message = error.to_string();
+                        store_failed = Some(error);
+                        message
+                    }
+                    other => other.to_string(),
+                })
+            });
+        (engine, restored, store_failed)
+    })
+    .await
+    .map_err(|e| Failure::Runtime(e.to_string()))?;
+    if let Some(error) = store_failed {
+        return Err(Failure::Runtime(error.to_string()));
+    }
+    let mut engine = engine;
+    let restored = restored.map_err(Failure::from_kafka)?;
+    engine.index_restored(restored.into_values()).map_err(|e| Failure::Runtime(e.to_string()))?;
+    Ok(engine)
 }
 
 /// A feed's WebSub side: the subscription and what its hub sends.
@@ -473,7 +514,7 @@ async fn run_story_stage(
     sink: Arc<impl EventSink>,
     metrics: Arc<Metrics>,
     cancel: CancellationToken,
-) -> Result<(), SinkError> {
+) -> Result<(), StageStopped> {
     while let Some(first) = batches.recv().await {
         // Batches that queued up meanwhile share one commit: one round trip
         // to the brokers for many feeds.
@@ -486,32 +527,41 @@ async fn run_story_stage(
         }
         engine.begin();
         let now = Utc::now();
-        let mut commit = CommitBatch::default();
-        let mut published = Vec::with_capacity(group.len());
-        for batch in &mut group {
-            let (decided, counts) = decide_batch(&mut engine, &mut batch.polled, now);
-            commit.events.extend(decided.events);
-            commit.state.extend(decided.state);
-            published.push(counts);
-        }
-        let committed = match sink.commit(commit).await {
-            Ok(()) => {
-                engine.commit();
-                published.into_iter().for_each(|counts| counts.emit(&metrics));
-                true
-            }
+        let decided = decide_group(&mut engine, &mut group, now);
+        let committed = match decided {
             Err(error) => {
-                engine.rollback();
-                for batch in &group {
-                    CommitFailed { feed: &batch.polled.feed, error: &error }.emit(&metrics);
+                StoryStoreFailed { error: &error }.emit(&metrics);
+                let _ = engine.rollback();
+                for batch in group {
+                    let _ = batch.reply.send(false);
                 }
-                if error.is_fatal() {
-                    // Another writer owns the topics now: stop the daemon.
-                    cancel.cancel();
-                    return Err(error);
-                }
-                false
+                cancel.cancel();
+                return Err(StageStopped::Store(error));
             }
+            Ok((commit, published)) => match sink.commit(commit).await {
+                Ok(()) => {
+                    engine.commit();
+                    published.into_iter().for_each(|counts| counts.emit(&metrics));
+                    true
+                }
+                Err(error) => {
+                    let undone = engine.rollback();
+                    for batch in &group {
+                        CommitFailed { feed: &batch.polled.feed, error: &error }.emit(&metrics);
+                    }
+                    if error.is_fatal() {
+                        // Another writer owns the topics now: stop the daemon.
+                        cancel.cancel();
+                        return Err(StageStopped::Kafka(error));
+                    }
+                    if let Err(error) = undone {
+                        StoryStoreFailed { error: &error }.emit(&metrics);
+                        cancel.cancel();
+                        return Err(StageStopped::Store(error));
+                    }
+                    false
+                }
+            },
         };
         for batch in group {
             let _ = batch.reply.send(committed);
@@ -520,13 +570,39 @@ async fn run_story_stage(
     Ok(())
 }
 
+/// Why the story stage stopped the daemon.
+#[derive(Debug, thiserror::Error)]
+enum StageStopped {
+    #[error("Kafka {0}")]
+    Kafka(SinkError),
+    #[error("{0}")]
+    Store(StoreError),
+}
+
+/// One commit for a group of polled batches, and what each published.
+fn decide_group<'a>(
+    engine: &mut StoryEngine,
+    group: &'a mut [PolledBatch],
+    now: chrono::DateTime<Utc>,
+) -> Result<(CommitBatch, Vec<ArticlesPublished<'a>>), StoreError> {
+    let mut commit = CommitBatch::default();
+    let mut published = Vec::with_capacity(group.len());
+    for batch in group {
+        let (decided, counts) = decide_batch(engine, &mut batch.polled, now)?;
+        commit.events.extend(decided.events);
+        commit.state.extend(decided.state);
+        published.push(counts);
+    }
+    Ok((commit, published))
+}
+
 /// The commit for one polled batch: every article with its decision, the
 /// story events, the story snapshots and the feed's next state.
 pub(crate) fn decide_batch<'a>(
     engine: &mut StoryEngine,
     batch: &'a mut Polled,
     now: chrono::DateTime<Utc>,
-) -> (CommitBatch, ArticlesPublished<'a>) {
+) -> Result<(CommitBatch, ArticlesPublished<'a>), StoreError> {
     let Polled { feed, articles, next_state } = batch;
     let feed: &'a String = feed;
     let mut commit = CommitBatch::default();
@@ -536,7 +612,7 @@ pub(crate) fn decide_batch<'a>(
     for item in articles.iter_mut() {
         let (article, kind) = (&item.article, &item.kind);
         let features = item.features.take().unwrap_or_else(|| ArticleFeatures::of(article));
-        let outcome = engine.decide_with(article, features, now);
+        let outcome = engine.decide_with(article, features, now)?;
         published.count(*kind, outcome.decision.kind);
         let decided = DecidedArticle { article: article.clone(), decision: outcome.decision };
         commit.events.push(json_event(
@@ -582,21 +658,20 @@ pub(crate) fn decide_batch<'a>(
             }
         }
     }
-    commit.state.extend(writes.iter().map(|write| {
+    for write in &writes {
         let value = match write {
-            ChangelogWrite::Snapshot { seq, .. } => {
-                engine.snapshot(*seq).map(|story| serde_json::to_vec(story).unwrap_or_default())
-            }
+            ChangelogWrite::Snapshot { seq, .. } => engine.snapshot(*seq)?,
             ChangelogWrite::Tombstone { .. } => None,
         };
-        StateRecord { table: StateTable::Stories, key: write.story_id().to_owned(), value }
-    }));
+        let key = write.story_id().to_owned();
+        commit.state.push(StateRecord { table: StateTable::Stories, key, value });
+    }
     commit.state.push(StateRecord {
         table: StateTable::Feeds,
         key: feed.clone(),
         value: Some(next_state.to_bytes()),
     });
-    (commit, published)
+    Ok((commit, published))
 }
 
 fn json_event(
@@ -636,8 +711,8 @@ mod tests {
         format!("http://{address}/feed")
     }
 
-    #[tokio::test]
-    async fn a_batch_commits_articles_story_events_and_state_together() {
+    /// The batch of one poll of the test feed.
+    async fn polled_batch() -> Polled {
         let spec = FeedSpec {
             id: FeedId::new("f"),
             url: feed_server().await,
@@ -650,7 +725,7 @@ mod tests {
         let mut poller = FeedPoller::new(spec, None, fetcher);
         let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
         let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
-        let mut batch = Polled {
+        Polled {
             feed: "f".into(),
             articles: output
                 .articles
@@ -658,9 +733,14 @@ mod tests {
                 .map(|(article, kind)| PolledArticle::new(article, kind, &tagger))
                 .collect(),
             next_state: output.next_state.unwrap_or_default(),
-        };
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_commits_articles_story_events_and_state_together() {
+        let mut batch = polled_batch().await;
         let mut engine = StoryEngine::new(EngineConfig::default());
-        let (commit, _) = decide_batch(&mut engine, &mut batch, Utc::now());
+        let (commit, _) = decide_batch(&mut engine, &mut batch, Utc::now()).expect("decided");
         let topics: Vec<Topic> = commit.events.iter().map(|e| e.topic).collect();
         assert_eq!(topics, vec![Topic::Articles, Topic::Stories, Topic::StoriesLatest]);
         let tables: Vec<StateTable> = commit.state.iter().map(|s| s.table).collect();
@@ -671,5 +751,53 @@ mod tests {
         );
         let sink = MemorySink::default();
         assert!(sink.commit(commit).await.is_ok());
+    }
+
+    /// A record log on a full disk.
+    #[derive(Debug)]
+    struct FullDisk;
+
+    impl lede_story::RecordLog for FullDisk {
+        fn append(&mut self, _: &[u8]) -> std::io::Result<u64> {
+            Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "No space left on device"))
+        }
+
+        fn read_at(&self, _: u64, _: &mut [u8]) -> std::io::Result<()> {
+            Err(std::io::ErrorKind::UnexpectedEof.into())
+        }
+
+        fn fresh(&self) -> std::io::Result<Box<dyn lede_story::RecordLog>> {
+            Ok(Box::new(FullDisk))
+        }
+    }
+
+    /// The story store failing stops the daemon with its error and a
+    /// metric; the batch is not committed (not acknowledged to its feed,
+    /// whose items are polled again at the next start).
+    #[tokio::test]
+    async fn a_story_store_failure_commits_nothing_and_stops_the_daemon() {
+        let engine = StoryEngine::with_log(EngineConfig::default(), Box::new(FullDisk));
+        let (sender, receiver) = mpsc::channel(1);
+        let (sink, metrics) = (Arc::new(MemorySink::default()), Arc::new(Metrics::new()));
+        let cancel = CancellationToken::new();
+        let stage = tokio::spawn(run_story_stage(
+            engine,
+            receiver,
+            sink.clone(),
+            metrics.clone(),
+            cancel.clone(),
+        ));
+        let (reply, committed) = oneshot::channel();
+        let batch = PolledBatch { polled: polled_batch().await, reply };
+        assert!(sender.send(batch).await.is_ok());
+        assert_eq!(committed.await, Ok(false), "not durable");
+        let stopped = stage.await.expect("the stage ends");
+        assert!(
+            matches!(&stopped, Err(StageStopped::Store(error)) if error.to_string().contains("No space left")),
+            "{stopped:?}"
+        );
+        assert!(cancel.is_cancelled(), "the daemon stops");
+        assert!(sink.batches().is_empty(), "nothing committed");
+        assert!(metrics.encode().contains("lede_story_store_errors_total 1"));
     }
 }

@@ -10,6 +10,7 @@ mod config;
 mod daemon;
 mod demo;
 mod replay;
+mod spill;
 mod telemetry;
 mod tools;
 

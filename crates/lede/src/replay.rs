@@ -83,7 +83,8 @@ pub fn run(config: &Config, dir: &Path, out: &mut impl Write) -> Result<(), Fail
                         .collect(),
                     next_state,
                 };
-                let (commit, _) = decide_batch(&mut engine, &mut polled, snapshot.fetched_at);
+                let (commit, _) = decide_batch(&mut engine, &mut polled, snapshot.fetched_at)
+                    .map_err(|e| Failure::Runtime(e.to_string()))?;
                 poller.acknowledge(polled.next_state);
                 commit.events
             }

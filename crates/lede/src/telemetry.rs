@@ -55,6 +55,7 @@ pub struct Metrics {
     articles_published: Family<KindLabels, Counter>,
     story_decisions: Family<DecisionLabels, Counter>,
     commit_errors: Counter,
+    story_store_errors: Counter,
     unparsed_dates: Counter,
     websub_subscribe_requests: Family<OutcomeLabels, Counter>,
     websub_verifications: Family<OutcomeLabels, Counter>,
@@ -126,6 +127,11 @@ impl Metrics {
             "lede_commit_errors",
             "Batches Kafka did not accept (retried next poll)",
             metrics.commit_errors.clone(),
+        );
+        registry.register(
+            "lede_story_store_errors",
+            "Failures of the story engine's record file (the daemon stops; nothing uncommitted is lost)",
+            metrics.story_store_errors.clone(),
         );
         registry.register(
             "lede_feed_unparsed_dates",
@@ -495,6 +501,23 @@ impl CommitFailed<'_> {
         let then = if self.error.is_fatal() { "stopping" } else { "will retry" };
         tracing::error!(feed = self.feed, "commit to Kafka failed, {then}: {}", self.error);
         metrics.commit_errors.inc();
+    }
+}
+
+/// The story engine's record file failed (a full disk): the batches being
+/// decided are not committed (their feeds poll them again after a
+/// restart), and the daemon stops.
+#[derive(Debug)]
+pub struct StoryStoreFailed<'a> {
+    /// The error.
+    pub error: &'a lede_story::StoreError,
+}
+
+impl StoryStoreFailed<'_> {
+    /// Log and count.
+    pub fn emit(&self, metrics: &Metrics) {
+        tracing::error!("story store failed, stopping: {}", self.error);
+        metrics.story_store_errors.inc();
     }
 }
 

@@ -418,7 +418,14 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
                 if let Some(time) = time {
                     now = now.max(time);
                 }
-                outcomes.push(engine.decide_only(article, features, now));
+                match engine.decide_only(article, features, now) {
+                    Ok(outcome) => outcomes.push(outcome),
+                    // The in-memory store does not fail; were it to, stop.
+                    Err(error) => {
+                        decided = Err(Failure::Runtime(error.to_string()));
+                        break;
+                    }
+                }
             }
             if to_writer.send(outcomes).is_err() || decided.is_err() {
                 break;
