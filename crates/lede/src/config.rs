@@ -74,6 +74,10 @@ struct RawKafka {
     request_timeout: Option<Duration>,
 }
 
+/// Polls in flight by default: enough to keep many slow hosts busy; each
+/// holds at most one document (`poll.max_body_bytes`).
+const DEFAULT_POLLS_IN_FLIGHT: NonZeroUsize = NonZeroUsize::new(256).expect("not zero");
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPoll {
@@ -96,6 +100,7 @@ struct RawPoll {
     max_requests_per_host: Option<NonZeroUsize>,
     #[serde(default, with = "humantime_serde")]
     host_spacing: Option<Duration>,
+    max_in_flight: Option<NonZeroUsize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -144,6 +149,9 @@ pub struct Config {
     pub fetch: FetchConfig,
     /// Admin server address (`/health`, `/metrics`), if enabled.
     pub admin_listen: Option<SocketAddr>,
+    /// At most this many polls fetch and parse at once, whatever the
+    /// number of feeds due.
+    pub max_polls_in_flight: NonZeroUsize,
     /// Story engine settings.
     pub story: EngineConfig,
     /// Where the story engine keeps live stories' text (an unnamed file).
@@ -338,6 +346,7 @@ impl Config {
         Ok(Self {
             kafka,
             fetch,
+            max_polls_in_flight: raw.poll.max_in_flight.unwrap_or(DEFAULT_POLLS_IN_FLIGHT),
             story,
             story_store_dir: raw.story.store_dir.unwrap_or_else(std::env::temp_dir),
             websub,
@@ -371,6 +380,7 @@ mod tests {
             [poll]
             interval = "1m"
             max_body_bytes = 1000
+            max_in_flight = 8
             [admin]
             listen = "127.0.0.1:0"
             [story]
@@ -391,6 +401,7 @@ mod tests {
         assert_eq!(config.fetch.max_body_bytes, 1000);
         assert_eq!(config.shutdown_timeout, Duration::from_secs(5));
         assert_eq!(config.story_store_dir, std::path::Path::new("/var/tmp"));
+        assert_eq!(config.max_polls_in_flight.get(), 8);
     }
 
     #[test]
@@ -405,6 +416,7 @@ mod tests {
         ("[kafka]\nbrokerz = \"x\"", "unknown field `brokerz`"),
         ("[poll]\ninterval = \"soon\"", "interval"),
         ("[poll]\nmax_body_bytes = 0", "max_body_bytes"),
+        ("[poll]\nmax_in_flight = 0", "max_in_flight"),
         ("[[feeds]]\nid = \"a\"\nurl = \"ftp://x/y\"", "feeds[0].url"),
         ("[[feeds]]\nid = \"a\"\nurl = \"/relative\"", "feeds[0].url"),
         ("[[feeds]]\nid = \"a b\"\nurl = \"http://x/\"", "feeds[0].id"),

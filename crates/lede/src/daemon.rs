@@ -27,7 +27,7 @@ use lede_feeds::websub::renew_after;
 use lede_feeds::{FeedError, FeedPoller, FeedState, Fetcher, HubLink, Pushed, Subscriptions};
 use lede_kafka::{KafkaConfig, KafkaSink, TopicNames};
 use lede_story::{ArticleFeatures, ChangelogWrite, RestoreError, StoreError, StoryEngine};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -158,6 +158,7 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
         metrics.clone(),
         cancel.clone(),
     ));
+    let polls_in_flight = Arc::new(Semaphore::new(config.max_polls_in_flight.get()));
     let mut feed_tasks = JoinSet::new();
     for spec in config.feeds.clone() {
         let state = feed_states.remove(spec.id.as_str());
@@ -174,6 +175,7 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
             poller,
             push,
             to_story,
+            polls_in_flight.clone(),
             sink.clone(),
             metrics.clone(),
             cancel.clone(),
@@ -330,6 +332,7 @@ async fn run_feed(
     mut poller: FeedPoller,
     mut push: Option<Push>,
     to_story: ToStory,
+    polls_in_flight: Arc<Semaphore>,
     sink: Arc<impl EventSink>,
     metrics: Arc<Metrics>,
     cancel: CancellationToken,
@@ -342,7 +345,7 @@ async fn run_feed(
         let polled = tokio::select! {
             biased;
             () = cancel.cancelled() => break,
-            polled = Box::pin(poller.poll(Utc::now())) => polled,
+            polled = poll_in_turn(&mut poller, &polls_in_flight) => polled,
         };
         match polled {
             Ok(output) => {
@@ -504,6 +507,18 @@ pub(crate) fn dead_letter_record(
         at,
     };
     json_event(Topic::Dlq, spec.id.as_str(), DeadLetter::SCHEMA, EventKind::FeedRejected, &letter)
+}
+
+/// Poll once fewer than `poll.max_in_flight` polls are fetching and
+/// parsing: when thousands of feeds are due at once, only that many hold a
+/// document (and the poll's boxed future) at a time.
+async fn poll_in_turn(
+    poller: &mut FeedPoller,
+    polls_in_flight: &Semaphore,
+) -> Result<lede_feeds::PollOutput, FeedError> {
+    // The semaphore is never closed; were it, polling goes on unlimited.
+    let _turn = polls_in_flight.acquire().await.ok();
+    Box::pin(poller.poll(Utc::now())).await
 }
 
 /// Decide every article's story and commit articles, story events and state
@@ -751,6 +766,56 @@ mod tests {
         );
         let sink = MemorySink::default();
         assert!(sink.commit(commit).await.is_ok());
+    }
+
+    /// With one poll allowed in flight, feeds due together are fetched one
+    /// after another (the server sees one request at a time), and all are
+    /// polled.
+    #[tokio::test]
+    async fn feeds_due_together_poll_in_turn() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (serving, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (counting, highest) = (serving.clone(), most.clone());
+        let app = axum::Router::new().route(
+            "/feed",
+            axum::routing::get(move || {
+                let (serving, most) = (counting.clone(), highest.clone());
+                async move {
+                    let now = serving.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    serving.fetch_sub(1, Ordering::SeqCst);
+                    r#"<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>One</title></item></channel></rss>"#
+                }
+            }),
+        );
+        let listener =
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+        let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let config = lede_feeds::FetchConfig {
+            allow_private_addresses: true,
+            max_requests_per_host: 8,
+            host_spacing: Duration::ZERO,
+            ..Default::default()
+        };
+        let fetcher = Arc::new(Fetcher::new(&config).unwrap_or_else(|e| panic!("{e}")));
+        let turns = Arc::new(Semaphore::new(1));
+        let mut polls = JoinSet::new();
+        for feed in 0..4 {
+            let spec = FeedSpec {
+                id: FeedId::new(format!("f{feed}")),
+                url: format!("http://{address}/feed"),
+                interval: Duration::from_secs(1),
+                max_interval: Duration::from_secs(1),
+            };
+            let mut poller = FeedPoller::new(spec, None, fetcher.clone());
+            let turns = turns.clone();
+            polls.spawn(async move { poll_in_turn(&mut poller, &turns).await.is_ok() });
+        }
+        let polled = polls.join_all().await;
+        assert_eq!(polled, vec![true; 4]);
+        assert_eq!(most.load(Ordering::SeqCst), 1, "one poll in flight at a time");
     }
 
     /// A record log on a full disk.
