@@ -354,13 +354,12 @@ impl Tagger {
                     .iter()
                     .map(|&i| &self.gazetteer.places[i as usize])
             };
-            let area =
-                records().any(|r| r.place.feature_class != "P" || r.place.feature_code == "PPLC");
+            let area = records().any(|r| r.feature_class != "P" || r.feature_code == "PPLC");
             let large_city = records().any(|r| r.population >= MIN_LISTED_CITY);
             let overlapped = spans.iter().any(|s| s.first <= m.last && m.first <= s.last);
             // A "name" holding a country or region and no given name is
             // an organisation ("Parks Canada").
-            if area && !records().all(|r| r.place.feature_class == "P") {
+            if area && !records().all(|r| r.feature_class == "P") {
                 for span in spans.iter_mut().filter(|s| {
                     s.kind == EntityType::Person
                         && s.first <= m.first
@@ -372,7 +371,7 @@ impl Tagger {
                 }
             }
             if area || (large_city && !overlapped) {
-                let city = records().all(|r| r.place.feature_class == "P");
+                let city = records().all(|r| r.feature_class == "P");
                 let span = Span {
                     first: m.first,
                     last: m.last,
@@ -856,11 +855,11 @@ impl Tagger {
         for (mention, ids) in mentions.iter().zip(&candidates) {
             for &id in ids.iter() {
                 let r = record(id);
-                if r.place.feature_code == "PCLI" || ids.len() == 1 {
-                    countries.push((Some(mention.text.as_str()), &r.place.country_code));
+                if r.feature_code == "PCLI" || ids.len() == 1 {
+                    countries.push((Some(mention.text.as_str()), r.country_code));
                 }
-                if r.place.feature_code == "ADM1" && ids.len() == 1 {
-                    regions.push((mention.text.as_str(), &r.place.country_code, &r.admin1));
+                if r.feature_code == "ADM1" && ids.len() == 1 {
+                    regions.push((mention.text.as_str(), r.country_code, r.admin1));
                 }
             }
         }
@@ -869,13 +868,14 @@ impl Tagger {
             .iter()
             .zip(&candidates)
             .flat_map(|(mention, ids)| {
-                ids.iter().map(|&id| record(id)).filter(|r| r.place.feature_class == "P").map(|r| {
-                    (mention.text.as_str(), r.place.country_code.as_str(), r.admin1.as_str())
-                })
+                ids.iter()
+                    .map(|&id| record(id))
+                    .filter(|r| r.feature_class == "P")
+                    .map(|r| (mention.text.as_str(), r.country_code, r.admin1))
             })
             .collect();
         let score = |text: &str, region: bool, r: &PlaceRecord| {
-            let kind = match r.place.feature_code.as_str() {
+            let kind = match r.feature_code {
                 "PCLI" | "CONT" => 6.0,
                 "PPLC" => 5.0,
                 // "Kayes region", "Kassala and Gedaref states".
@@ -883,10 +883,10 @@ impl Tagger {
                 "ADM1" => 1.0,
                 _ => 2.5,
             };
-            let cc = r.place.country_code.as_str();
+            let cc = r.country_code;
             let support =
                 countries.iter().filter(|(from, c)| *c == cc && *from != Some(text)).count();
-            let in_region = r.place.feature_code != "ADM1"
+            let in_region = r.feature_code != "ADM1"
                 && regions.iter().any(|(from, c, a)| *from != text && *c == cc && *a == r.admin1);
             // A country or region that may hold a city named elsewhere in
             // the text: "Savannah, Georgia" is in the state, not the country
@@ -894,7 +894,7 @@ impl Tagger {
             let holds_city = cities.iter().any(|(from, c, a)| {
                 *from != text
                     && *c == cc
-                    && match r.place.feature_code.as_str() {
+                    && match r.feature_code {
                         "ADM1" => *a == r.admin1,
                         code => code == "PCLI",
                     }
@@ -914,9 +914,9 @@ impl Tagger {
                     .max_by(|a, b| {
                         score(&mention.text, region, a)
                             .total_cmp(&score(&mention.text, region, b))
-                            .then(b.place.geonames_id.cmp(&a.place.geonames_id))
+                            .then(b.geonames_id.cmp(&a.geonames_id))
                     })
-                    .map(|r| r.place.clone())
+                    .map(|r| r.place())
             })
             .collect();
         for (mention, place) in mentions.iter_mut().zip(resolved) {

@@ -106,12 +106,35 @@ pub(crate) const TITLES: &[&str] = &[
     "Detective",
 ];
 
-/// A place of the gazetteer, with what resolution weighs.
+/// A place of the gazetteer, with what resolution weighs. Its text is
+/// borrowed from the embedded list (38,000 places: copies would cost
+/// megabytes in every process that tags).
 #[derive(Debug, Clone)]
 pub(crate) struct PlaceRecord {
-    pub(crate) place: Place,
-    pub admin1: String,
+    pub(crate) geonames_id: u32,
+    pub(crate) name: &'static str,
+    pub(crate) country_code: &'static str,
+    pub(crate) feature_class: &'static str,
+    pub(crate) feature_code: &'static str,
+    pub(crate) latitude: Option<f64>,
+    pub(crate) longitude: Option<f64>,
+    pub(crate) admin1: &'static str,
     pub(crate) population: u64,
+}
+
+impl PlaceRecord {
+    /// The place, as an entity carries it.
+    pub(crate) fn place(&self) -> Place {
+        Place {
+            geonames_id: self.geonames_id,
+            name: self.name.to_owned(),
+            country_code: self.country_code.to_owned(),
+            feature_class: self.feature_class.to_owned(),
+            feature_code: self.feature_code.to_owned(),
+            latitude: self.latitude,
+            longitude: self.longitude,
+        }
+    }
 }
 
 /// What a token is part of, by list.
@@ -139,10 +162,10 @@ pub(crate) struct ListMatch {
 pub(crate) struct Gazetteer {
     pub(crate) places: Vec<PlaceRecord>,
     /// Distinct place names, each with the places it names.
-    pub(crate) place_names: Vec<(String, Vec<u32>)>,
+    pub(crate) place_names: Vec<(&'static str, Vec<u32>)>,
     place_matcher: AhoCorasick,
     /// Place name -> index into `place_names`.
-    pub(crate) place_by_name: HashMap<String, usize>,
+    pub(crate) place_by_name: HashMap<&'static str, usize>,
     /// Alias -> canonical organisation name.
     pub(crate) organisation_by_alias: HashMap<String, String>,
     organisation_matcher: AhoCorasick,
@@ -159,7 +182,7 @@ impl std::fmt::Debug for Gazetteer {
     }
 }
 
-fn data_lines(text: &str) -> impl Iterator<Item = Vec<&str>> {
+fn data_lines(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
     text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).map(|l| l.split('\t').collect())
 }
 
@@ -175,7 +198,7 @@ impl Gazetteer {
     /// Parse and compile the shipped lists.
     pub(crate) fn load() -> Self {
         let mut places = Vec::new();
-        let mut by_name: HashMap<&str, Vec<u32>> = HashMap::new();
+        let mut by_name: HashMap<&'static str, Vec<u32>> = HashMap::new();
         for cols in data_lines(PLACES) {
             let [id, name, class, code, cc, admin1, lat, lon, population, aliases] = cols[..]
             else {
@@ -183,16 +206,14 @@ impl Gazetteer {
             };
             let index = u32::try_from(places.len()).unwrap_or(u32::MAX);
             places.push(PlaceRecord {
-                place: Place {
-                    geonames_id: id.parse().unwrap_or_default(),
-                    name: name.to_owned(),
-                    country_code: cc.to_owned(),
-                    feature_class: class.to_owned(),
-                    feature_code: code.to_owned(),
-                    latitude: lat.parse().ok(),
-                    longitude: lon.parse().ok(),
-                },
-                admin1: admin1.to_owned(),
+                geonames_id: id.parse().unwrap_or_default(),
+                name,
+                country_code: cc,
+                feature_class: class,
+                feature_code: code,
+                latitude: lat.parse().ok(),
+                longitude: lon.parse().ok(),
+                admin1,
                 population: population.parse().unwrap_or_default(),
             });
             for alias in aliases.split('|').filter(|a| !a.is_empty()) {
@@ -202,8 +223,7 @@ impl Gazetteer {
                 }
             }
         }
-        let mut place_names: Vec<(String, Vec<u32>)> =
-            by_name.into_iter().map(|(name, ids)| (name.to_owned(), ids)).collect();
+        let mut place_names: Vec<(&'static str, Vec<u32>)> = by_name.into_iter().collect();
         place_names.sort();
         let place_matcher = matcher(place_names.iter().map(|(name, _)| name));
 
@@ -232,7 +252,7 @@ impl Gazetteer {
         let given_names =
             GIVEN_NAMES.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
         let place_by_name =
-            place_names.iter().enumerate().map(|(i, (name, _))| (name.clone(), i)).collect();
+            place_names.iter().enumerate().map(|(i, (name, _))| (*name, i)).collect();
         let organisation_by_alias = organisations.iter().cloned().collect();
         Self {
             place_by_name,
@@ -312,14 +332,14 @@ mod tests {
     fn place_names_are_not_inverted() {
         let gazetteer = Gazetteer::load();
         let inverted: Vec<&str> = (gazetteer.places.iter())
-            .filter(|r| r.place.feature_code == "ADM1")
-            .map(|r| r.place.name.as_str())
+            .filter(|r| r.feature_code == "ADM1")
+            .map(|r| r.name)
             .filter(|name| {
                 name.split_once(", ").is_some_and(|(_, tail)| tail.starts_with(char::is_uppercase))
             })
             .collect();
         assert!(inverted.is_empty(), "{inverted:?}");
-        let valencia = gazetteer.places.iter().find(|r| r.place.geonames_id == 2_593_113);
-        assert_eq!(valencia.map(|r| r.place.name.as_str()), Some("Comunidad Valenciana"));
+        let valencia = gazetteer.places.iter().find(|r| r.geonames_id == 2_593_113);
+        assert_eq!(valencia.map(|r| r.name), Some("Comunidad Valenciana"));
     }
 }
