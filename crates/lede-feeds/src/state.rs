@@ -27,7 +27,7 @@ pub struct FeedState {
     /// Article id -> what was last published for it (ids and hashes kept
     /// in 16 bytes each: a feed's state holds many).
     #[serde(default)]
-    pub seen: BTreeMap<Hash128, SeenItem>,
+    pub seen: SeenItems,
     /// Hash of the last document parsed: a server that ignores conditional
     /// GET but sends the same bytes costs no parsing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,6 +73,81 @@ pub struct SeenItem {
     pub hash: Hash128,
     /// Last time the item was in the feed document.
     pub last_seen: DateTime<Utc>,
+}
+
+/// Published items by id, in id order: a sorted list, which takes half the
+/// memory of a B-tree (every feed's state is in memory), written as a JSON
+/// object like a map.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeenItems(Vec<(Hash128, SeenItem)>);
+
+impl SeenItems {
+    fn position(&self, id: &Hash128) -> Result<usize, usize> {
+        self.0.binary_search_by_key(id, |(key, _)| *key)
+    }
+
+    /// What was last published for `id`.
+    pub fn get(&self, id: &Hash128) -> Option<&SeenItem> {
+        self.position(id).ok().and_then(|at| self.0.get(at)).map(|(_, item)| item)
+    }
+
+    /// Whether `id` was published.
+    pub fn contains_key(&self, id: &Hash128) -> bool {
+        self.position(id).is_ok()
+    }
+
+    /// Remember `item` for `id`.
+    pub fn insert(&mut self, id: Hash128, item: SeenItem) {
+        match self.position(&id) {
+            Ok(at) => {
+                if let Some(known) = self.0.get_mut(at) {
+                    known.1 = item;
+                }
+            }
+            Err(at) => self.0.insert(at, (id, item)),
+        }
+    }
+
+    /// Forget `id`.
+    pub fn remove(&mut self, id: &Hash128) {
+        if let Ok(at) = self.position(id) {
+            self.0.remove(at);
+        }
+    }
+
+    /// Keep the items `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Hash128, &SeenItem) -> bool) {
+        self.0.retain(|(id, item)| keep(id, item));
+    }
+
+    /// Items remembered.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when no item is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every item, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Hash128, &SeenItem)> {
+        self.0.iter().map(|(id, item)| (id, item))
+    }
+}
+
+impl Serialize for SeenItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for SeenItems {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Read as a map (sorted, the last of a repeated id wins), kept as a list.
+        let items = BTreeMap::<Hash128, SeenItem>::deserialize(deserializer)?;
+        Ok(SeenItems(items.into_iter().collect()))
+    }
 }
 
 impl FeedState {
@@ -216,5 +291,22 @@ mod tests {
         assert_eq!(restored, state);
         let (changed, _) = restored.diff(vec![article("a", "x")], at(10));
         assert!(changed.is_empty(), "a restored state must not re-publish");
+    }
+
+    /// Seen items are written as a JSON object keyed by id, in id order,
+    /// as when they were a map (states written before read the same).
+    #[test]
+    fn seen_items_are_a_json_object_in_id_order() {
+        let (_, state) =
+            FeedState::default().diff(vec![article("b", "y"), article("a", "x")], at(0));
+        let json: serde_json::Value = serde_json::from_slice(&state.to_bytes()).unwrap_or_default();
+        let ids: Vec<&String> =
+            json["seen"].as_object().map(|seen| seen.keys().collect()).unwrap_or_default();
+        let mut expected = [Hash128::of_id("a").to_string(), Hash128::of_id("b").to_string()];
+        expected.sort();
+        assert_eq!(ids, expected.iter().collect::<Vec<_>>());
+        let restored = FeedState::from_bytes(&state.to_bytes()).unwrap_or_default();
+        assert_eq!(restored.seen.len(), 2);
+        assert!(restored.seen.get(&Hash128::of_id("a")).is_some());
     }
 }
