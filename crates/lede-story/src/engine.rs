@@ -520,6 +520,7 @@ impl StoryEngine {
     ) -> Result<(), StoreError> {
         let mut restored: Vec<Restored> = restored.into_iter().collect();
         restored.sort_by_key(|story| story.seq);
+        self.reserve(restored.len());
         for Restored { seq, updated_at, held } in restored {
             self.next_seq = self.next_seq.max(seq + 1);
             let slot = self.free_slot();
@@ -528,6 +529,16 @@ impl StoryEngine {
             self.index(slot, Live { seq, updated_at }, &keys);
         }
         Ok(())
+    }
+
+    /// Room for `stories` more stories in the indexes: a restart fills them
+    /// in one go, without growing them step by step.
+    fn reserve(&mut self, stories: usize) {
+        self.live.reserve(stories);
+        for map in [&mut self.by_seq, &mut self.by_article, &mut self.by_url, &mut self.by_hash] {
+            map.reserve(stories);
+        }
+        self.by_band.buckets.reserve(stories * BANDS);
     }
 
     /// Stories in memory.
