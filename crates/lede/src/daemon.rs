@@ -170,16 +170,17 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
             renew_at: None,
         });
         let poller = FeedPoller::new(spec, state, fetcher.clone());
-        let to_story = ToStory { sender: to_story.clone(), tagger: tagger.clone() };
-        feed_tasks.spawn(run_feed(
+        let task = FeedTask {
+            feed: poller.spec().id.to_string(),
             poller,
             push,
-            to_story,
-            polls_in_flight.clone(),
-            sink.clone(),
-            metrics.clone(),
-            cancel.clone(),
-        ));
+            to_story: ToStory { sender: to_story.clone(), tagger: tagger.clone() },
+            polls_in_flight: polls_in_flight.clone(),
+            sink: sink.clone(),
+            metrics: metrics.clone(),
+            cancel: cancel.clone(),
+        };
+        feed_tasks.spawn(task.run());
     }
     drop(to_story);
 
@@ -325,93 +326,117 @@ async fn next_push(push: &mut Option<Push>) -> PushEvent {
     }
 }
 
-/// Poll one feed until cancelled, and take what its WebSub hub pushes
-/// between polls; hand what changed to the story stage and adopt the next
-/// state once it is durable.
-async fn run_feed(
-    mut poller: FeedPoller,
-    mut push: Option<Push>,
+/// One feed's task: polls the feed until cancelled, and takes what its
+/// WebSub hub pushes between polls; hands what changed to the story stage
+/// and adopts the next state once it is durable.
+struct FeedTask<S> {
+    feed: String,
+    poller: FeedPoller,
+    push: Option<Push>,
     to_story: ToStory,
     polls_in_flight: Arc<Semaphore>,
-    sink: Arc<impl EventSink>,
+    sink: Arc<S>,
     metrics: Arc<Metrics>,
     cancel: CancellationToken,
-) {
-    // Futures awaited below are boxed: a task then holds only what it
-    // awaits now, not room for the largest of them (10,000 idle feeds).
-    let feed = poller.spec().id.to_string();
-    metrics.register_feed(&feed, &poller.spec().url);
-    loop {
+}
+
+/// Whether a feed's task goes on after a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    Continue,
+    Stop,
+}
+
+impl<S: EventSink> FeedTask<S> {
+    // Not an `async fn`: that would hold its argument and the moved-in copy
+    // (1,056 bytes a task instead of 536); an `async move` block holds
+    // `self` once.
+    #[allow(clippy::manual_async_fn)]
+    fn run(mut self) -> impl Future<Output = ()> {
+        // Each step is boxed, and so is every future a step awaits: a task
+        // holds only the step it is in (10,000 feeds wait at once).
+        async move {
+            self.metrics.register_feed(&self.feed, &self.poller.spec().url);
+            while Box::pin(self.poll_once()).await == Next::Continue
+                && Box::pin(self.wait_for_next_poll()).await == Next::Continue
+            {}
+        }
+    }
+
+    /// Poll (once a turn is free) and hand what changed over; `Stop` when
+    /// cancelled or the feed is gone.
+    async fn poll_once(&mut self) -> Next {
+        let (feed, metrics) = (self.feed.as_str(), self.metrics.as_ref());
         let polled = tokio::select! {
             biased;
-            () = cancel.cancelled() => break,
-            polled = poll_in_turn(&mut poller, &polls_in_flight) => polled,
+            () = self.cancel.cancelled() => return Next::Stop,
+            polled = poll_in_turn(&mut self.poller, &self.polls_in_flight) => polled,
         };
-        match polled {
-            Ok(output) => {
-                let (entries, changed) = (output.entries_in_document, output.articles.len());
-                let unparsed_dates = output.unparsed_dates;
-                Box::pin(to_story.hand_over(&mut poller, output.articles, output.next_state)).await;
-                if output.gone {
-                    FeedGone { feed: &feed, url: poller.url() }.emit(&metrics);
-                    let error = FeedError::Fetch(lede_feeds::FetchError::Status {
-                        url: poller.url().to_owned(),
-                        status: 410,
-                        retry_after: None,
-                    });
-                    Box::pin(dead_letter(sink.as_ref(), &poller, &error, &metrics)).await;
-                    break;
-                }
-                let next_poll_in = poller.next_poll_in(Utc::now());
-                PollSucceeded {
-                    feed: &feed,
-                    entries,
-                    changed,
-                    not_modified: output.not_modified,
-                    next_poll_in,
-                    unparsed_dates,
-                }
-                .emit(&metrics);
-                if let (Some(push), Some(link)) = (&mut push, output.hub_link)
-                    && push.subscribed.as_ref() != Some(&link)
-                {
-                    Box::pin(push.subscribe(&feed, link, &metrics)).await;
-                }
-            }
+        let output = match polled {
+            Ok(output) => output,
             Err(error) => {
-                PollFailed {
-                    feed: &feed,
-                    error: &error,
-                    next_poll_in: poller.next_poll_in(Utc::now()),
-                }
-                .emit(&metrics);
-                Box::pin(dead_letter(sink.as_ref(), &poller, &error, &metrics)).await;
+                let next_poll_in = self.poller.next_poll_in(Utc::now());
+                PollFailed { feed, error: &error, next_poll_in }.emit(metrics);
+                Box::pin(dead_letter(self.sink.as_ref(), &self.poller, &error, metrics)).await;
+                return Next::Continue;
             }
+        };
+        let (entries, changed) = (output.entries_in_document, output.articles.len());
+        let poller = &mut self.poller;
+        Box::pin(self.to_story.hand_over(poller, output.articles, output.next_state)).await;
+        if output.gone {
+            FeedGone { feed, url: poller.url() }.emit(metrics);
+            let error = FeedError::Fetch(lede_feeds::FetchError::Status {
+                url: poller.url().to_owned(),
+                status: 410,
+                retry_after: None,
+            });
+            Box::pin(dead_letter(self.sink.as_ref(), poller, &error, metrics)).await;
+            return Next::Stop;
         }
-        let next_poll = tokio::time::sleep(poller.next_poll_in(Utc::now()));
+        PollSucceeded {
+            feed,
+            entries,
+            changed,
+            not_modified: output.not_modified,
+            next_poll_in: poller.next_poll_in(Utc::now()),
+            unparsed_dates: output.unparsed_dates,
+        }
+        .emit(metrics);
+        if let (Some(push), Some(link)) = (&mut self.push, output.hub_link)
+            && push.subscribed.as_ref() != Some(&link)
+        {
+            Box::pin(push.subscribe(feed, link, metrics)).await;
+        }
+        Next::Continue
+    }
+
+    /// Take what the hub pushes until the next poll is due; `Stop` when
+    /// cancelled.
+    async fn wait_for_next_poll(&mut self) -> Next {
+        let (feed, metrics) = (self.feed.as_str(), self.metrics.as_ref());
+        let next_poll = tokio::time::sleep(self.poller.next_poll_in(Utc::now()));
         tokio::pin!(next_poll);
         loop {
             let event = tokio::select! {
                 biased;
-                () = cancel.cancelled() => return,
-                () = &mut next_poll => break,
-                event = next_push(&mut push) => event,
+                () = self.cancel.cancelled() => return Next::Stop,
+                () = &mut next_poll => return Next::Continue,
+                event = next_push(&mut self.push) => event,
             };
-            let Some(push) = &mut push else { continue };
+            let Some(push) = &mut self.push else { continue };
+            let poller = &mut self.poller;
             match event {
                 PushEvent::Received(Pushed::Document { body, charset }) => {
                     match poller.ingest_pushed(body, charset, Utc::now()) {
                         Ok(output) => {
-                            Box::pin(to_story.hand_over(
-                                &mut poller,
-                                output.articles,
-                                output.next_state,
-                            ))
-                            .await;
+                            let (articles, next_state) = (output.articles, output.next_state);
+                            Box::pin(self.to_story.hand_over(poller, articles, next_state)).await;
                         }
                         Err(error) => {
-                            PushedDocumentFailed { feed: &feed, error: &error }.emit(&metrics);
-                            Box::pin(dead_letter(sink.as_ref(), &poller, &error, &metrics)).await;
+                            PushedDocumentFailed { feed, error: &error }.emit(metrics);
+                            Box::pin(dead_letter(self.sink.as_ref(), poller, &error, metrics))
+                                .await;
                         }
                     }
                 }
@@ -420,18 +445,18 @@ async fn run_feed(
                     poller.set_push_until(Some(until));
                     push.renew_at = Some(tokio::time::Instant::now() + renew_after(lease));
                     let hub = push.subscribed.as_ref().map(|link| link.hub.as_str());
-                    PushLease { feed: &feed, hub, until: Some(until) }.emit(&metrics);
+                    PushLease { feed, hub, until: Some(until) }.emit(metrics);
                 }
                 PushEvent::Received(Pushed::Denied { .. }) => {
                     // Not asked again until the feed names another hub.
                     poller.set_push_until(None);
                     push.renew_at = None;
-                    PushLease { feed: &feed, hub: None, until: None }.emit(&metrics);
+                    PushLease { feed, hub: None, until: None }.emit(metrics);
                 }
                 PushEvent::RenewDue => {
                     push.renew_at = None;
                     if let Some(link) = push.subscribed.clone() {
-                        Box::pin(push.subscribe(&feed, link, &metrics)).await;
+                        Box::pin(push.subscribe(feed, link, metrics)).await;
                     }
                 }
             }
