@@ -103,6 +103,7 @@ impl Default for Store {
     }
 }
 
+/// The stories' records in a log, by slot, and what compaction needs.
 #[derive(Debug)]
 pub(crate) struct Spilled {
     log: Box<dyn RecordLog>,
