@@ -74,6 +74,11 @@ struct RawKafka {
     request_timeout: Option<Duration>,
 }
 
+/// Where the story file goes by default: a directory for large temporary
+/// files, on disk (`/tmp` is a memory file system on many systems, where
+/// the file would take memory after all).
+const STORY_STORE_DIR: &str = "/var/tmp";
+
 /// Polls in flight by default: enough to keep many slow hosts busy; each
 /// holds at most one document (`poll.max_body_bytes`).
 const DEFAULT_POLLS_IN_FLIGHT: NonZeroUsize = NonZeroUsize::new(256).expect("not zero");
@@ -348,7 +353,7 @@ impl Config {
             fetch,
             max_polls_in_flight: raw.poll.max_in_flight.unwrap_or(DEFAULT_POLLS_IN_FLIGHT),
             story,
-            story_store_dir: raw.story.store_dir.unwrap_or_else(std::env::temp_dir),
+            story_store_dir: raw.story.store_dir.unwrap_or_else(|| PathBuf::from(STORY_STORE_DIR)),
             websub,
             admin_listen,
             shutdown_timeout: raw.shutdown_timeout.unwrap_or(Duration::from_secs(30)),
@@ -367,6 +372,8 @@ mod tests {
         assert_eq!(config.kafka.brokers, "127.0.0.1:9092");
         assert_eq!(config.kafka.topic_prefix, "lede.");
         assert!(config.feeds.is_empty());
+        assert_eq!(config.story_store_dir, std::path::Path::new("/var/tmp"));
+        assert_eq!(config.max_polls_in_flight.get(), 256);
     }
 
     #[test]
@@ -384,7 +391,7 @@ mod tests {
             [admin]
             listen = "127.0.0.1:0"
             [story]
-            store_dir = "/var/tmp"
+            store_dir = "/srv/lede"
             [[feeds]]
             id = "a"
             url = "https://example.com/rss"
@@ -400,7 +407,7 @@ mod tests {
         assert_eq!(config.feeds[1].interval, Duration::from_secs(2));
         assert_eq!(config.fetch.max_body_bytes, 1000);
         assert_eq!(config.shutdown_timeout, Duration::from_secs(5));
-        assert_eq!(config.story_store_dir, std::path::Path::new("/var/tmp"));
+        assert_eq!(config.story_store_dir, std::path::Path::new("/srv/lede"));
         assert_eq!(config.max_polls_in_flight.get(), 8);
     }
 
