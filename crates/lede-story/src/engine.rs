@@ -351,6 +351,8 @@ impl ArticleFeatures {
         self
     }
 }
+
+/// Text features of an article or a story version.
 #[derive(Debug)]
 struct Features {
     /// The text says breaking or developing ([`is_breaking`]).
@@ -1062,11 +1064,7 @@ impl StoryEngine {
             *free = Some(story);
         }
         self.by_seq.insert(story.seq, slot);
-        for (map, hashes) in [
-            (&mut self.by_article, &keys.article),
-            (&mut self.by_url, &keys.url),
-            (&mut self.by_hash, &keys.hash),
-        ] {
+        for (map, hashes) in self.exact_maps(keys) {
             for &hash in hashes {
                 map.insert(hash, slot);
             }
@@ -1080,6 +1078,15 @@ impl StoryEngine {
         self.by_age.insert((story.updated_at, story.seq, slot));
     }
 
+    /// Each exact-key map with the story's keys for it.
+    fn exact_maps<'a>(&mut self, keys: &'a IndexKeys) -> [(&mut HashMap<u64, Slot>, &'a [u64]); 3] {
+        [
+            (&mut self.by_article, &keys.article),
+            (&mut self.by_url, &keys.url),
+            (&mut self.by_hash, &keys.hash),
+        ]
+    }
+
     /// Take the story in `slot` out of the engine.
     fn remove(&mut self, slot: Slot) -> Result<Option<Box<Entry>>, StoreError> {
         let Some(story) = self.live_story(slot) else { return Ok(None) };
@@ -1091,15 +1098,9 @@ impl StoryEngine {
         self.free_slots.push(slot);
         self.by_seq.remove(&story.seq);
         let keys = IndexKeys::of(&entry);
-        for (map, hashes) in [
-            (&mut self.by_article, &keys.article),
-            (&mut self.by_url, &keys.url),
-            (&mut self.by_hash, &keys.hash),
-        ] {
+        for (map, hashes) in self.exact_maps(&keys) {
             for &hash in hashes {
-                if map.get(&hash) == Some(&slot) {
-                    map.remove(&hash);
-                }
+                remove_if(map, hash, slot);
             }
         }
         for &key in &keys.bands {
@@ -1364,8 +1365,8 @@ fn key_hash(key: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(key.as_bytes())
 }
 
-fn remove_if(map: &mut HashMap<u64, Slot>, key: &(impl ExactKey + ?Sized), slot: Slot) {
-    let key = key.key_hash();
+/// Remove `key` (an exact key's hash) from `map` if it still points to `slot`.
+fn remove_if(map: &mut HashMap<u64, Slot>, key: u64, slot: Slot) {
     if map.get(&key) == Some(&slot) {
         map.remove(&key);
     }
@@ -1388,7 +1389,7 @@ fn push_key<K: ExactKey + ToOwned + ?Sized>(
     list.push(value.to_owned());
     if list.len() > limit {
         let oldest = list.remove(0);
-        remove_if(map, oldest.borrow(), slot);
+        remove_if(map, oldest.borrow().key_hash(), slot);
     }
 }
 

@@ -251,7 +251,7 @@ async fn restore_stories(
     let (kafka, names) = (config.kafka.clone(), names.clone());
     // A snapshot Lede cannot read stops the start (as for feed states); a
     // store that cannot take one stops it too, as a store failure.
-    let (engine, restored, store_failed) = tokio::task::spawn_blocking(move || {
+    let (mut engine, restored, store_failed) = tokio::task::spawn_blocking(move || {
         let mut store_failed = None;
         let restored =
             lede_kafka::restore_table(&kafka, &names, StateTable::Stories, |key, bytes| {
@@ -271,7 +271,6 @@ async fn restore_stories(
     if let Some(error) = store_failed {
         return Err(Failure::Runtime(error.to_string()));
     }
-    let mut engine = engine;
     let restored = restored.map_err(Failure::from_kafka)?;
     engine.index_restored(restored.into_values()).map_err(|e| Failure::Runtime(e.to_string()))?;
     Ok(engine)
