@@ -68,9 +68,10 @@ enum Command {
     Dedup {
         /// JSON lines file; standard input when omitted.
         input: Option<String>,
-        /// Stories not updated for this long no longer merge.
-        #[arg(long, default_value = "72h", value_parser = humantime::parse_duration)]
-        window: std::time::Duration,
+        /// Stories not updated for this long no longer merge (default: the
+        /// engine's, 96h).
+        #[arg(long, value_parser = humantime::parse_duration)]
+        window: Option<std::time::Duration>,
     },
     /// Tag people, organisations and places in texts (JSON lines `{"id", "text"}`).
     Tag {
@@ -148,7 +149,7 @@ fn main() -> ExitCode {
             Command::Parse { input } => tools::parse(&input).await,
             Command::Discover { input } => tools::discover(&input).await,
             Command::Dedup { input, window } => {
-                let window = chrono::Duration::from_std(window)
+                let window = (window.map(chrono::Duration::from_std).transpose())
                     .map_err(|_| Failure::BadInput("--window is too long".into()))?;
                 tools::dedup(input.as_deref(), window)
             }

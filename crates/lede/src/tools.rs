@@ -305,7 +305,7 @@ type ParsedLine = Result<
 /// going backwards. A reader thread cuts the input into chunks of lines,
 /// parsing workers (one per core) turn them into articles and features, and
 /// this thread takes the chunks back in input order and decides.
-pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failure> {
+pub fn dedup(input: Option<&str>, window: Option<chrono::Duration>) -> Result<(), Failure> {
     use std::io::BufRead;
     use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
     let name = input.unwrap_or("(stdin)").to_owned();
@@ -322,8 +322,13 @@ pub fn dedup(input: Option<&str>, window: chrono::Duration) -> Result<(), Failur
         (0..workers).map(|_| sync_channel::<Chunk>(2)).unzip();
     let (from_workers, parsed): (Vec<SyncSender<Vec<ParsedLine>>>, Vec<_>) =
         (0..workers).map(|_| sync_channel::<Vec<ParsedLine>>(2)).unzip();
-    let mut engine =
-        lede_story::StoryEngine::new(lede_story::EngineConfig { window, ..Default::default() });
+    let mut engine = {
+        let config = lede_story::EngineConfig::default();
+        lede_story::StoryEngine::new(lede_story::EngineConfig {
+            window: window.unwrap_or(config.window),
+            ..config
+        })
+    };
     // (id, content hash) of recent articles, by hash: a
     // re-poll's features are left to the engine, which needs none for
     // a known item (a hash collision only defers the work).
