@@ -3,7 +3,7 @@
 # (default 1,000,000) spread over DAYS days (default 7), streamed into
 # `lede dedup` with its default window (96 h); prints the peak resident memory and the
 # decisions' mix. At a fixed rate, the peak stops growing once the window
-# is full: compare `memory.sh 1000000 7` with `memory.sh 500000 3.5`.
+# is full: compare `memory.sh 1000000 7` with `memory.sh 2000000 14`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 articles="${1:-1000000}"
