@@ -1,12 +1,13 @@
 //! Paragraph-level diff between two versions of a story: paragraphs kept,
 //! added, removed and rewritten, and whether the change is material (more
-//! than a typo, whitespace or a changed number).
+//! than a typo, whitespace or a changed timestamp line; a changed number or
+//! negation is material).
 
 use std::collections::HashSet;
 
 use lede_core::{Changes, Rewrite};
 
-use crate::text::{differs_by_at_least, intersection, material_words};
+use crate::text::{differs_by_at_least, intersection, material_words, negation_changed};
 
 /// A rewrite is material when at least this many words differ.
 const MATERIAL_REWRITE_WORDS: usize = 2;
@@ -78,13 +79,16 @@ pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) ->
                 unmatched_old.remove(slot);
                 result.changes.rewritten.push(Rewrite { from: prefix + from, to: prefix + to });
                 let (old_text, new_text) = (&old_middle[from], &new_middle[to]);
-                if differs_by_at_least(
-                    old_text,
-                    &old_words[from],
-                    new_text,
-                    &new_words[to],
-                    MATERIAL_REWRITE_WORDS,
-                ) {
+                let (old_words, new_words) = (&old_words[from], &new_words[to]);
+                if negation_changed(old_words, new_words)
+                    || differs_by_at_least(
+                        old_text,
+                        old_words,
+                        new_text,
+                        new_words,
+                        MATERIAL_REWRITE_WORDS,
+                    )
+                {
                     result.material_rewritten += 1;
                 }
             }
@@ -102,8 +106,14 @@ pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) ->
     if old_title != new_title {
         result.changes.previous_title = Some(old_title.to_owned());
         let (old_words, new_words) = (material_words(old_title), material_words(new_title));
-        result.material_title =
-            differs_by_at_least(old_title, &old_words, new_title, &new_words, MATERIAL_TITLE_WORDS);
+        result.material_title = negation_changed(&old_words, &new_words)
+            || differs_by_at_least(
+                old_title,
+                &old_words,
+                new_title,
+                &new_words,
+                MATERIAL_TITLE_WORDS,
+            );
     }
     result
 }
@@ -244,6 +254,18 @@ mod tests {
             true,
         ),
         (&["A", "Body text here."], &["Body text here."], true),
+        // One word, but it reverses the statement.
+        (
+            &["The bank said it would appeal against the fine."],
+            &["The bank said it would not appeal against the fine."],
+            true,
+        ),
+        // Agreement fixed: another form of the same auxiliary.
+        (
+            &["Costs for packaging and energy had fallen since the summer."],
+            &["Costs for packaging and energy have fallen since the summer."],
+            false,
+        ),
     ];
 
     #[test]

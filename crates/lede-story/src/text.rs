@@ -331,8 +331,8 @@ pub fn material_words(text: &str) -> Vec<u64> {
 
 /// Do at least `at_least` words differ between two paragraphs (material
 /// words, counting repeats), where a word replaced by a near-identical one
-/// (a typo fix: edit distance at most 2, no digits, at least 4 letters)
-/// does not count? The texts are read again only when typo fixes could
+/// (a typo fix: edit distance at most 2, no digits, at least 4 letters; or
+/// another form of the same auxiliary verb) does not count? The texts are read again only when typo fixes could
 /// decide it, and typo fixes are looked for only until they cannot.
 pub fn differs_by_at_least(
     old_text: &str,
@@ -385,7 +385,31 @@ pub fn differs_by_at_least(
     typos < enough
 }
 
+/// Forms of one auxiliary verb: replacing one by another fixes agreement
+/// or a tense in passing ("costs had fallen" -> "costs have fallen").
+const AUXILIARY_FORMS: &[&[&str]] =
+    &[&["has", "have", "had"], &["is", "are"], &["was", "were"], &["does", "do"]];
+
+/// Words that reverse a statement ("would appeal" -> "would not appeal").
+const NEGATIONS: &[&str] =
+    &["not", "no", "never", "nor", "neither", "none", "nobody", "nothing", "cannot"];
+static NEGATION_HASHES: LazyLock<Vec<u64>> =
+    LazyLock::new(|| NEGATIONS.iter().map(|w| word_hash(w.as_bytes())).collect());
+
+/// Do two paragraphs' words (as [`material_words`]) hold a different number
+/// of negations? Adding or removing one is material however little else
+/// changes.
+pub fn negation_changed(old: &[u64], new: &[u64]) -> bool {
+    let negations = |words: &[u64]| words.iter().filter(|w| NEGATION_HASHES.contains(w)).count();
+    negations(old) != negations(new)
+}
+
+/// Is `new` a slip fixed in `old`: a typo (edit distance at most 2, no
+/// digits, at least 4 letters) or another form of the same auxiliary verb?
 fn is_typo_fix(old: &str, new: &str) -> bool {
+    if AUXILIARY_FORMS.iter().any(|forms| forms.contains(&old) && forms.contains(&new)) {
+        return true;
+    }
     // Letters in a word without digits.
     let letters = |w: &str| (!w.chars().any(|c| c.is_ascii_digit())).then(|| w.chars().count());
     match (letters(old), letters(new)) {
@@ -508,6 +532,9 @@ mod tests {
         ("a b", "c d", 4),
         // Typo fixes among other changes: three fixed, one word replaced.
         ("the desperate crowd gathered near bridges", "the disperate crowd gathred at bridge", 2),
+        // Agreement: another form of the same auxiliary.
+        ("costs had fallen and members has voted", "costs have fallen and members have voted", 0),
+        ("the minister is in hospital", "the minister was in hospital", 2),
     ];
 
     #[test]
