@@ -105,6 +105,9 @@ const COPY_CONTAINMENT: f64 = 0.8;
 const CARRIED_PARAGRAPH_WORDS: usize = 12;
 /// At most this many paragraphs of a text are indexed.
 const CARRIED_PARAGRAPHS: usize = 8;
+/// At most this many long paragraphs of each text are compared pairwise
+/// for carried-over paragraphs (a long news article has about 40).
+const COMPARED_PARAGRAPHS: usize = 64;
 /// A paragraph's index keys are shingles with a word of this many bytes.
 const KEY_WORD_BYTES: usize = 5;
 
@@ -1279,21 +1282,25 @@ fn jaccard_outside(a: &[u32], b: &[u32], outside: &[u32]) -> f64 {
 /// line ("The second leg is in Kesh on February 8.") is not evidence of a
 /// follow-up.
 fn same_paragraphs(ours: &[String], theirs: &[String]) -> Vec<u32> {
+    let theirs: rustc_hash::FxHashSet<&str> = theirs.iter().map(String::as_str).collect();
     ours.iter()
-        .filter(|paragraph| theirs.contains(paragraph))
+        .filter(|paragraph| theirs.contains(paragraph.as_str()))
         .flat_map(|paragraph| shingles(&word_hashes(paragraph), COMPARE_SHINGLE_WORDS))
         .map(|hash| hash as u32)
         .collect()
 }
 
 /// The 2-word shingle set of each paragraph long enough to be carried
-/// over, with the paragraph's index.
+/// over, with the paragraph's index: the first [`COMPARED_PARAGRAPHS`]
+/// such paragraphs, so that comparing two texts paragraph by paragraph
+/// costs a bounded time however long they are.
 fn paragraph_shingles(paragraphs: &[String]) -> Vec<(usize, Vec<u64>)> {
     paragraphs
         .iter()
         .map(|paragraph| word_hashes(paragraph))
         .enumerate()
         .filter(|(_, words)| words.len() >= CARRIED_PARAGRAPH_WORDS)
+        .take(COMPARED_PARAGRAPHS)
         .map(|(index, words)| (index, shingles(&words, COMPARE_SHINGLE_WORDS)))
         .collect()
 }
@@ -1757,6 +1764,20 @@ mod tests {
         // The same outlet again, with another dateline: still its copy, no new version.
         let again = copy("c", "BRENN, Thursday (Courier) - ");
         assert_eq!((again.kind, again.version), (DecisionKind::Source, 1));
+    }
+
+    #[test]
+    fn paragraph_comparisons_are_bounded() {
+        let long = |i: usize| {
+            format!("Paragraph {i} has twelve words or more so that it counts as long here.")
+        };
+        let paragraphs: Vec<String> = (0..1000).map(long).collect();
+        assert_eq!(paragraph_shingles(&paragraphs).len(), COMPARED_PARAGRAPHS);
+        // Shared paragraphs of any length are found in one pass.
+        let theirs = vec!["Second leg in Lisk.".to_owned(), long(7)];
+        let shared = same_paragraphs(&paragraphs, &theirs);
+        let expected = shingles(&word_hashes(&long(7)), COMPARE_SHINGLE_WORDS);
+        assert_eq!(shared, expected.iter().map(|&h| h as u32).collect::<Vec<_>>());
     }
 
     #[test]
