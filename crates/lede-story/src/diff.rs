@@ -3,7 +3,7 @@
 //! than a typo, whitespace or a changed timestamp line; a changed number or
 //! negation is material).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use lede_core::{Changes, Rewrite};
 
@@ -15,7 +15,8 @@ const MATERIAL_REWRITE_WORDS: usize = 2;
 const MATERIAL_TITLE_WORDS: usize = 2;
 /// Two paragraphs are "the same paragraph, rewritten" from this word-set Jaccard on.
 const REWRITE_SIMILARITY: f64 = 0.5;
-/// Above this many paragraph pairs, alignment falls back to exact matches.
+/// Above this many paragraph pairs, alignment falls back to exact matches
+/// in order, and rewrites are not paired.
 const MAX_ALIGNMENT_CELLS: usize = 250_000;
 
 /// The diff and how material it is.
@@ -67,10 +68,14 @@ pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) ->
     let mut unmatched_old: Vec<usize> =
         (0..old_middle.len()).filter(|i| !kept_old.contains(i)).collect();
     let mut result = Diff::default();
-    for to in (0..new_middle.len()).filter(|j| !kept_new.contains(j)) {
-        let best = unmatched_old
-            .iter()
-            .enumerate()
+    let unmatched_new: Vec<usize> =
+        (0..new_middle.len()).filter(|j| !kept_new.contains(j)).collect();
+    // Rewrites are paired only while pairing costs a bounded time; beyond
+    // it (a huge item rewritten throughout) paragraphs are added and removed.
+    let pair_rewrites = unmatched_new.len() * unmatched_old.len() <= MAX_ALIGNMENT_CELLS;
+    for to in unmatched_new {
+        let best = (unmatched_old.iter().enumerate())
+            .filter(|_| pair_rewrites)
             .map(|(slot, &from)| (slot, from, word_jaccard(&old_words[from], &new_words[to])))
             .filter(|&(_, _, similarity)| similarity >= REWRITE_SIMILARITY)
             .max_by(|a, b| a.2.total_cmp(&b.2).then(b.1.cmp(&a.1)));
@@ -125,12 +130,19 @@ fn align(old: &[Vec<u64>], new: &[Vec<u64>]) -> (HashSet<usize>, HashSet<usize>)
     let mut kept_old = HashSet::new();
     let mut kept_new = HashSet::new();
     if n * m > MAX_ALIGNMENT_CELLS {
+        // Each new paragraph keeps the first equal old one after the last
+        // kept, found through the old paragraphs' positions by content.
+        let mut positions: HashMap<&[u64], Vec<usize>> = HashMap::new();
+        for (i, paragraph) in old.iter().enumerate() {
+            positions.entry(paragraph.as_slice()).or_default().push(i);
+        }
         let mut next = 0;
         for (j, paragraph) in new.iter().enumerate() {
-            if let Some(offset) = old[next..].iter().position(|p| p == paragraph) {
-                kept_old.insert(next + offset);
+            let Some(at) = positions.get(paragraph.as_slice()) else { continue };
+            if let Some(&i) = at.get(at.partition_point(|&i| i < next)) {
+                kept_old.insert(i);
                 kept_new.insert(j);
-                next += offset + 1;
+                next = i + 1;
             }
         }
         return (kept_old, kept_new);
@@ -179,6 +191,23 @@ mod tests {
 
     fn texts(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_huge_rewrite_is_diffed_in_bounded_time() {
+        // 1,000 x 1,000 paragraph pairs: over the cells pairing may read.
+        let old: Vec<String> = (0..1000).map(|i| format!("Old paragraph number {i}.")).collect();
+        let mut new: Vec<String> =
+            (0..1000).map(|i| format!("New paragraph number {i}.")).collect();
+        // Two paragraphs kept, in order, found through the fallback.
+        new[10] = old[3].clone();
+        new[500] = old[900].clone();
+        let d = diff("t", &old, "t", &new);
+        assert!(d.changes.rewritten.is_empty());
+        assert_eq!(d.changes.added.len(), 998);
+        assert_eq!(d.changes.removed.len(), 998);
+        assert!(!d.changes.removed.contains(&3) && !d.changes.removed.contains(&900));
+        assert!(d.is_material());
     }
 
     #[test]
