@@ -16,7 +16,7 @@
 //!    when its country (or its region) is named elsewhere in the text:
 //!    "Paris" is in France unless the text is about Texas.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use lede_core::entity::CALENDAR_WORDS;
 use lede_core::{Demonym, EntityType, Mention, Tags};
@@ -28,6 +28,32 @@ use crate::tokens::{Token, shape, tokenize};
 
 /// The model Lede ships (trained by `eval/enrich/train.sh`).
 const SHIPPED_MODEL: &[u8] = include_bytes!("../../../data/enrich/ner.model");
+
+/// At most this many bytes of a document are tagged: the tagger's cost
+/// grows faster than the text (spans are checked against spans), and a
+/// news article's title and text are far shorter (10-30 KB); a feed item
+/// of megabytes would hold a feed task for minutes.
+pub const MAX_TAGGED_BYTES: usize = 64 * 1024;
+
+/// `parts` cut to [`MAX_TAGGED_BYTES`] in all, in order: the part that
+/// crosses the limit ends at the last whitespace before it (or at the
+/// limit, in a word that long), and the parts after it are empty.
+fn within_tagged_bytes<'a>(parts: &[&'a str]) -> Vec<&'a str> {
+    let mut left = MAX_TAGGED_BYTES;
+    parts
+        .iter()
+        .map(|part| {
+            if part.len() <= left {
+                left -= part.len();
+                return *part;
+            }
+            let limit = part.floor_char_boundary(left);
+            let end = part[..limit].rfind(char::is_whitespace).unwrap_or(limit);
+            left = 0;
+            &part[..end]
+        })
+        .collect()
+}
 
 /// Listed cities smaller than this are added only when the tagger marked them.
 const MIN_LISTED_CITY: u64 = 100_000;
@@ -188,12 +214,16 @@ impl Tagger {
     /// Short forms and places resolve over the whole document: "al-Yasseri"
     /// in the third paragraph is the "Yassine al-Yasseri" of the first, and
     /// "Paris" there is the "Paris, Texas" of the second.
+    ///
+    /// At most [`MAX_TAGGED_BYTES`] of the document are read (a part past
+    /// them is cut at a word's end, or read as empty).
     pub fn tag_parts(&self, parts: &[&str]) -> Vec<Tagged> {
+        let parts = &within_tagged_bytes(parts);
         let staged: Vec<(Context<'_>, Vec<Span>, Vec<Demonym>)> =
             parts.iter().map(|text| self.spans_in(text)).collect();
         // A lone surname of a person named in full anywhere in the
         // document: "al-Yasseri" (or "Al-Yasseri") after "Yassine al-Yasseri".
-        let surnames: Vec<String> = staged
+        let surnames: HashSet<String> = staged
             .iter()
             .flat_map(|(context, spans, _)| {
                 spans
@@ -205,9 +235,17 @@ impl Tagger {
         let mut tagged: Vec<Tagged> = staged
             .into_iter()
             .map(|(context, mut spans, demonyms)| {
-                for i in 0..context.tokens.len() {
-                    let free = !spans.iter().any(|s| s.first <= i && i <= s.last);
-                    if free && context.shapes[i] != "x" && surnames.contains(&context.lower[i]) {
+                // Tokens inside a span (a span added below covers only
+                // its own token, which the loop has passed).
+                let mut covered = vec![false; context.tokens.len()];
+                for span in &spans {
+                    covered[span.first..=span.last].fill(true);
+                }
+                for (i, inside) in covered.into_iter().enumerate() {
+                    if !inside
+                        && context.shapes[i] != "x"
+                        && surnames.contains(context.lower[i].as_str())
+                    {
                         spans.push(Span {
                             first: i,
                             last: i,
@@ -1410,6 +1448,35 @@ mod tests {
         // Storms are events.
         ("Hurricane Helene made landfall in Florida.", &["LOC Florida"]),
     ];
+
+    #[test]
+    fn a_document_longer_than_the_tagger_reads_is_tagged_from_its_beginning() {
+        let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
+        let filler = "and the talks went on. ".repeat(MAX_TAGGED_BYTES / 23 + 1);
+        let paragraphs = [
+            "Anna Lindqvist spoke in Paris on Monday.".to_owned(),
+            format!("{filler}Maria Santos spoke in Lisbon."),
+            "Peter Haddad spoke in Berlin.".to_owned(),
+        ];
+        let tags = tagger.tags("Talks", &paragraphs, Some("en"));
+        let names: Vec<&str> = tags.entities.iter().map(|e| e.name.as_str()).collect();
+        assert!(names.contains(&"Anna Lindqvist") && names.contains(&"Paris"), "{names:?}");
+        for past in ["Maria Santos", "Lisbon", "Peter Haddad", "Berlin"] {
+            assert!(!names.contains(&past), "{past} is past the limit: {names:?}");
+        }
+    }
+
+    #[test]
+    fn parts_are_cut_at_a_word_end_within_the_limit() {
+        let long = "é ".repeat(MAX_TAGGED_BYTES); // 3 bytes per "é "
+        let cut = within_tagged_bytes(&["title", &long, "after"]);
+        assert_eq!(cut[0], "title");
+        assert!(cut[1].len() <= MAX_TAGGED_BYTES - "title".len());
+        assert!(cut[1].ends_with('é'), "{:?}", &cut[1][cut[1].len() - 4..]);
+        assert_eq!(cut[2], "");
+        // Within the limit, parts are read whole.
+        assert_eq!(within_tagged_bytes(&["a b", "c"]), ["a b", "c"]);
+    }
 
     /// A place's name followed by "region", "state" or the like is the
     /// region, also across names joined to it.

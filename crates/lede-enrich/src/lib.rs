@@ -14,5 +14,5 @@ mod language;
 pub mod perceptron;
 pub mod tokens;
 
-pub use entities::Tagger;
+pub use entities::{MAX_TAGGED_BYTES, Tagger};
 pub use language::language;

@@ -34,8 +34,8 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::spill::SpillFile;
 use crate::telemetry::{
-    ArticlesPublished, CommitFailed, FeedGone, Metrics, PollFailed, PollSucceeded, PushLease,
-    PushedDocumentFailed, StoryStoreFailed, SubscribeRequested,
+    ArticlePartlyTagged, ArticlesPublished, CommitFailed, FeedGone, Metrics, PollFailed,
+    PollSucceeded, PushLease, PushedDocumentFailed, StoryStoreFailed, SubscribeRequested,
 };
 use crate::{Failure, admin, demo};
 
@@ -67,6 +67,8 @@ pub(crate) struct PolledArticle {
     kind: EventKind,
     features: Option<ArticleFeatures>,
     language: Option<&'static str>,
+    /// The title's and text's bytes, when more than the tagger reads.
+    partly_tagged: Option<usize>,
 }
 
 impl PolledArticle {
@@ -74,8 +76,10 @@ impl PolledArticle {
         let paragraphs = article.paragraphs_or_summary();
         let language = lede_enrich::language(&article.title, &paragraphs);
         let tags = tagger.tags(&article.title, &paragraphs, language);
+        let bytes = article.title.len() + paragraphs.iter().map(String::len).sum::<usize>();
+        let partly_tagged = (bytes > lede_enrich::MAX_TAGGED_BYTES).then_some(bytes);
         let features = Some(ArticleFeatures::of(&article).with_tags(tags));
-        Self { article, kind, features, language }
+        Self { article, kind, features, language, partly_tagged }
     }
 }
 
@@ -174,7 +178,11 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
             feed: poller.spec().id.to_string(),
             poller,
             push,
-            to_story: ToStory { sender: to_story.clone(), tagger: tagger.clone() },
+            to_story: ToStory {
+                sender: to_story.clone(),
+                tagger: tagger.clone(),
+                metrics: metrics.clone(),
+            },
             polls_in_flight: polls_in_flight.clone(),
             sink: sink.clone(),
             metrics: metrics.clone(),
@@ -468,6 +476,7 @@ impl<S: EventSink> FeedTask<S> {
 struct ToStory {
     sender: mpsc::Sender<PolledBatch>,
     tagger: Arc<Tagger>,
+    metrics: Arc<Metrics>,
 }
 
 impl ToStory {
@@ -482,14 +491,17 @@ impl ToStory {
     ) {
         let Some(next_state) = next_state else { return };
         let (reply, committed) = oneshot::channel();
-        let polled = Polled {
-            feed: poller.spec().id.to_string(),
-            articles: articles
-                .into_iter()
-                .map(|(article, kind)| PolledArticle::new(article, kind, &self.tagger))
-                .collect(),
-            next_state: next_state.clone(),
-        };
+        let feed = poller.spec().id.to_string();
+        let articles: Vec<PolledArticle> = (articles.into_iter())
+            .map(|(article, kind)| PolledArticle::new(article, kind, &self.tagger))
+            .collect();
+        for polled in &articles {
+            if let Some(bytes) = polled.partly_tagged {
+                ArticlePartlyTagged { feed: &feed, article: &polled.article.id, bytes }
+                    .emit(&self.metrics);
+            }
+        }
+        let polled = Polled { feed, articles, next_state: next_state.clone() };
         let batch = PolledBatch { polled, reply };
         let durable = self.sender.send(batch).await.is_ok() && committed.await.unwrap_or(false);
         if durable {
@@ -748,6 +760,33 @@ mod tests {
         let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
         tokio::spawn(async move { axum::serve(listener, app).await });
         format!("http://{address}/feed")
+    }
+
+    #[test]
+    fn an_article_longer_than_the_tagger_reads_is_marked_and_kept_whole() {
+        let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
+        let article = |paragraphs: Vec<String>| Article {
+            id: "a".into(),
+            feed_id: "f".into(),
+            guid: None,
+            url: None,
+            title: "T".into(),
+            summary: None,
+            content_hash: Article::compute_content_hash("T", None, &paragraphs),
+            paragraphs,
+            authors: Vec::new(),
+            published_at: None,
+            updated_at: None,
+            fetched_at: Utc::now(),
+            source: "f".into(),
+        };
+        let long = vec!["word ".repeat(lede_enrich::MAX_TAGGED_BYTES / 5 + 1)];
+        let polled = PolledArticle::new(article(long.clone()), EventKind::ArticleNew, &tagger);
+        assert_eq!(polled.partly_tagged, Some(1 + long[0].len()));
+        assert_eq!(polled.article.paragraphs, long, "the article is kept whole");
+        let short =
+            PolledArticle::new(article(vec!["Short.".into()]), EventKind::ArticleNew, &tagger);
+        assert_eq!(short.partly_tagged, None);
     }
 
     /// The batch of one poll of the test feed.

@@ -57,6 +57,7 @@ pub struct Metrics {
     commit_errors: Counter,
     story_store_errors: Counter,
     unparsed_dates: Counter,
+    partly_tagged_articles: Counter,
     websub_subscribe_requests: Family<OutcomeLabels, Counter>,
     websub_verifications: Family<OutcomeLabels, Counter>,
     websub_deliveries: Family<OutcomeLabels, Counter>,
@@ -137,6 +138,11 @@ impl Metrics {
             "lede_feed_unparsed_dates",
             "Dates in polled documents that no known format reads (the entries keep no date)",
             metrics.unparsed_dates.clone(),
+        );
+        registry.register(
+            "lede_enrich_partly_tagged_articles",
+            "Articles longer than the tagger reads: their tags come from the first 64 KB (the article is kept whole)",
+            metrics.partly_tagged_articles.clone(),
         );
         registry.register(
             "lede_websub_subscribe_requests",
@@ -504,6 +510,33 @@ impl CommitFailed<'_> {
     }
 }
 
+/// An article's title and text are longer than the tagger reads
+/// ([`lede_enrich::MAX_TAGGED_BYTES`]): its tags come from their
+/// beginning; the article is published whole.
+#[derive(Debug)]
+pub struct ArticlePartlyTagged<'a> {
+    /// Feed id.
+    pub feed: &'a str,
+    /// Article id.
+    pub article: &'a str,
+    /// The title's and text's bytes.
+    pub bytes: usize,
+}
+
+impl ArticlePartlyTagged<'_> {
+    /// Log and count.
+    pub fn emit(&self, metrics: &Metrics) {
+        tracing::warn!(
+            feed = self.feed,
+            article = self.article,
+            bytes = self.bytes,
+            "article text longer than the tagger reads: tags come from its first {} bytes",
+            lede_enrich::MAX_TAGGED_BYTES
+        );
+        metrics.partly_tagged_articles.inc();
+    }
+}
+
 /// The story engine's record file failed (a full disk): the batches being
 /// decided are not committed (their feeds poll them again after a
 /// restart), and the daemon stops.
@@ -542,6 +575,7 @@ mod tests {
             unparsed_dates: 1,
         }
         .emit(&metrics);
+        ArticlePartlyTagged { feed: "f", article: "a", bytes: 100_000 }.emit(&metrics);
         assert_eq!(metrics.status()["f"].last_outcome, Some("ok"));
         assert_eq!(metrics.status()["f"].articles_published, 3);
         let text = metrics.encode();
@@ -549,6 +583,7 @@ mod tests {
         assert!(text.contains("lede_feed_polls_total{outcome=\"ok\"} 1"), "{text}");
         assert!(text.contains("lede_story_decisions_total{decision=\"source\"} 1"), "{text}");
         assert!(text.contains("lede_feed_unparsed_dates_total 1"), "{text}");
+        assert!(text.contains("lede_enrich_partly_tagged_articles_total 1"), "{text}");
         for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
             assert!(
                 line.starts_with("lede_")
