@@ -71,3 +71,44 @@ async fn broken_feeds_go_to_the_dead_letter_topic_and_the_rest_keeps_flowing() {
     assert_eq!(html["excerpt"], "<html><body><p>Not a feed</p></body></html>");
     assert_eq!(read_all(&names.dlq).await.len(), letters.len(), "rdkafka and kcat agree");
 }
+
+/// An item too large to publish (its records would pass Kafka's 1 MB
+/// limit, failing the feed's every commit) goes to `lede.dlq` once, with
+/// the poll's batch; the feed's other item is published, and later polls
+/// do not offer the item again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_too_large_to_publish_is_a_dead_letter_and_its_feed_flows() {
+    let huge = "All work and no play. ".repeat(1200 * 1024 / 22);
+    let document = format!(
+        "<rss version=\"2.0\"><channel><title>Big</title>\
+         <item><guid>small</guid><title>Small</title><description>A short item.</description></item>\
+         <item><guid>huge</guid><title>Huge</title><description>{huge}</description></item>\
+         </channel></rss>"
+    );
+    let server = FeedServer::start(move |path, _| {
+        (path == "/big").then(|| ("application/rss+xml", document.clone()))
+    })
+    .await;
+    let prefix = unique_prefix("bigitem");
+    let feeds = [("big", format!("{}/big", server.base))];
+    let daemon = Daemon::start("bigitem", &daemon_config(&prefix, "300ms", &feeds));
+    wait_until("the feed polled three times", Duration::from_secs(60), || {
+        server.requests("/big") >= 3
+    })
+    .await;
+    let status = daemon.terminate(Duration::from_secs(30)).await;
+    assert!(status.success(), "lede exited with {status}");
+
+    let names = topics(&prefix);
+    let articles: Vec<Option<String>> =
+        kcat_read_all(&names.articles).into_iter().map(|r| r.key).collect();
+    assert_eq!(articles.len(), 1, "the small item, once: {articles:?}");
+    let letters = kcat_read_all(&names.dlq);
+    assert_eq!(letters.len(), 1, "the huge item, once");
+    let letter: serde_json::Value =
+        serde_json::from_str(letters[0].payload.as_deref().unwrap_or("{}")).unwrap_or_default();
+    assert_eq!(letter["class"], "item_too_large");
+    assert_eq!(letter["feed_id"], "big");
+    assert!(letter["excerpt"].as_str().is_some_and(|e| e.starts_with("All work")), "{letter}");
+    assert_eq!(read_all(&names.dlq).await.len(), 1, "rdkafka and kcat agree");
+}

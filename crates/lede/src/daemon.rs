@@ -34,8 +34,9 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::spill::SpillFile;
 use crate::telemetry::{
-    ArticlePartlyTagged, ArticlesPublished, CommitFailed, FeedGone, Metrics, PollFailed,
-    PollSucceeded, PushLease, PushedDocumentFailed, StoryStoreFailed, SubscribeRequested,
+    ArticlePartlyTagged, ArticlesPublished, CommitFailed, FeedGone, ItemTooLarge, Metrics,
+    PollFailed, PollSucceeded, PushLease, PushedDocumentFailed, StoryStoreFailed,
+    SubscribeRequested,
 };
 use crate::{Failure, admin, demo};
 
@@ -49,7 +50,59 @@ const MAX_GROUP: usize = 64;
 pub(crate) struct Polled {
     pub(crate) feed: String,
     pub(crate) articles: Vec<PolledArticle>,
+    /// Items too large to publish, as their `lede.dlq` records.
+    pub(crate) rejected: Vec<DeadLetter>,
     pub(crate) next_state: FeedState,
+}
+
+/// An item whose title, summary and text hold more bytes than this is
+/// not published: it goes to `lede.dlq` (class `item_too_large`). Its
+/// records (article, story event, story snapshot) each carry the text, and
+/// Kafka refuses records over 1 MB by default; a refused record would fail
+/// its feed's every commit. A long news article holds 20-120 KB.
+pub(crate) const MAX_ITEM_BYTES: usize = 256 * 1024;
+
+impl Polled {
+    /// A poll's new and changed articles, enriched (in the caller's task),
+    /// with the feed's next state; items over [`MAX_ITEM_BYTES`] become
+    /// dead letters, committed with the rest.
+    pub(crate) fn new(
+        poller: &FeedPoller,
+        articles: Vec<(Article, EventKind)>,
+        next_state: FeedState,
+        tagger: &Tagger,
+        at: chrono::DateTime<Utc>,
+    ) -> Self {
+        let feed = poller.spec().id.to_string();
+        let (mut polled, mut rejected) = (Vec::new(), Vec::new());
+        for (article, kind) in articles {
+            let bytes = article.title.len()
+                + article.summary.as_ref().map_or(0, String::len)
+                + article.paragraphs.iter().map(String::len).sum::<usize>();
+            if bytes <= MAX_ITEM_BYTES {
+                polled.push(PolledArticle::new(article, kind, tagger));
+                continue;
+            }
+            let text = article.paragraphs.first().or(article.summary.as_ref());
+            let excerpt = text.map(|text| {
+                text[..text.floor_char_boundary(lede_feeds::poller::EXCERPT_BYTES)].to_owned()
+            });
+            rejected.push(DeadLetter {
+                feed_id: feed.clone(),
+                url: poller.url().to_owned(),
+                class: ItemTooLarge::CLASS.to_owned(),
+                message: format!(
+                    "item {} ({}) holds {bytes} bytes of text, over the {MAX_ITEM_BYTES} published",
+                    article.id,
+                    article.url.as_deref().unwrap_or("no link"),
+                ),
+                transient: false,
+                excerpt,
+                at,
+            });
+        }
+        Self { feed, articles: polled, rejected, next_state }
+    }
 }
 
 /// A [`Polled`] batch on its way to the story stage.
@@ -491,17 +544,17 @@ impl ToStory {
     ) {
         let Some(next_state) = next_state else { return };
         let (reply, committed) = oneshot::channel();
-        let feed = poller.spec().id.to_string();
-        let articles: Vec<PolledArticle> = (articles.into_iter())
-            .map(|(article, kind)| PolledArticle::new(article, kind, &self.tagger))
-            .collect();
-        for polled in &articles {
-            if let Some(bytes) = polled.partly_tagged {
-                ArticlePartlyTagged { feed: &feed, article: &polled.article.id, bytes }
+        let polled = Polled::new(poller, articles, next_state.clone(), &self.tagger, Utc::now());
+        let feed = polled.feed.as_str();
+        for article in &polled.articles {
+            if let Some(bytes) = article.partly_tagged {
+                ArticlePartlyTagged { feed, article: &article.article.id, bytes }
                     .emit(&self.metrics);
             }
         }
-        let polled = Polled { feed, articles, next_state: next_state.clone() };
+        for letter in &polled.rejected {
+            ItemTooLarge { letter }.emit(&self.metrics);
+        }
         let batch = PolledBatch { polled, reply };
         let durable = self.sender.send(batch).await.is_ok() && committed.await.unwrap_or(false);
         if durable {
@@ -654,9 +707,13 @@ pub(crate) fn decide_batch<'a>(
     batch: &'a mut Polled,
     now: chrono::DateTime<Utc>,
 ) -> Result<(CommitBatch, ArticlesPublished<'a>), StoreError> {
-    let Polled { feed, articles, next_state } = batch;
+    let Polled { feed, articles, rejected, next_state } = batch;
     let feed: &'a String = feed;
     let mut commit = CommitBatch::default();
+    for letter in rejected.iter() {
+        let (schema, kind) = (DeadLetter::SCHEMA, EventKind::FeedRejected);
+        commit.events.push(json_event(Topic::Dlq, feed, schema, kind, letter));
+    }
     let mut published = ArticlesPublished { feed, ..ArticlesPublished::default() };
     // The last changelog write per story; snapshots are taken at the end.
     let mut writes: Vec<ChangelogWrite> = Vec::new();
@@ -803,15 +860,8 @@ mod tests {
         let mut poller = FeedPoller::new(spec, None, fetcher);
         let output = poller.poll(Utc::now()).await.unwrap_or_else(|e| panic!("{e}"));
         let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
-        Polled {
-            feed: "f".into(),
-            articles: output
-                .articles
-                .into_iter()
-                .map(|(article, kind)| PolledArticle::new(article, kind, &tagger))
-                .collect(),
-            next_state: output.next_state.unwrap_or_default(),
-        }
+        let next_state = output.next_state.unwrap_or_default();
+        Polled::new(&poller, output.articles, next_state, &tagger, Utc::now())
     }
 
     #[tokio::test]

@@ -27,7 +27,7 @@ use lede_story::StoryEngine;
 
 use crate::Failure;
 use crate::config::Config;
-use crate::daemon::{Polled, PolledArticle, dead_letter_record, decide_batch};
+use crate::daemon::{Polled, dead_letter_record, decide_batch};
 
 /// The file in a feed's directory that holds the feed's address.
 const URL_FILE: &str = "url";
@@ -76,13 +76,8 @@ pub fn run(config: &Config, dir: &Path, out: &mut impl Write) -> Result<(), Fail
         let records = match poller.ingest_pushed(body, None, snapshot.fetched_at) {
             Ok(output) => {
                 let Some(next_state) = output.next_state else { continue };
-                let mut polled = Polled {
-                    feed: poller.spec().id.to_string(),
-                    articles: (output.articles.into_iter())
-                        .map(|(article, kind)| PolledArticle::new(article, kind, &tagger))
-                        .collect(),
-                    next_state,
-                };
+                let mut polled =
+                    Polled::new(poller, output.articles, next_state, &tagger, snapshot.fetched_at);
                 let (commit, _) = decide_batch(&mut engine, &mut polled, snapshot.fetched_at)
                     .map_err(|e| Failure::Runtime(e.to_string()))?;
                 poller.acknowledge(polled.next_state);

@@ -510,6 +510,30 @@ impl CommitFailed<'_> {
     }
 }
 
+/// An item was too large to publish: its dead letter goes to `lede.dlq`
+/// with the poll's batch, and the feed's other items are published.
+#[derive(Debug)]
+pub struct ItemTooLarge<'a> {
+    /// The `lede.dlq` record.
+    pub letter: &'a lede_core::DeadLetter,
+}
+
+impl ItemTooLarge<'_> {
+    /// The error class (metric label and dead letter class).
+    pub const CLASS: &'static str = "item_too_large";
+
+    /// Log and count (as a feed error of its class).
+    pub fn emit(&self, metrics: &Metrics) {
+        let (letter, class) = (self.letter, Self::CLASS);
+        tracing::warn!(feed = letter.feed_id, class, "{}", letter.message);
+        metrics.feed_errors.get_or_create(&ClassLabels { class }).inc();
+        metrics.update_feed(&letter.feed_id, |status| {
+            status.last_error =
+                Some(ErrorStatus { class, message: letter.message.clone(), at: letter.at });
+        });
+    }
+}
+
 /// An article's title and text are longer than the tagger reads
 /// ([`lede_enrich::MAX_TAGGED_BYTES`]): its tags come from their
 /// beginning; the article is published whole.
@@ -576,6 +600,18 @@ mod tests {
         }
         .emit(&metrics);
         ArticlePartlyTagged { feed: "f", article: "a", bytes: 100_000 }.emit(&metrics);
+        let letter = lede_core::DeadLetter {
+            feed_id: "g".into(),
+            url: "http://g".into(),
+            class: ItemTooLarge::CLASS.into(),
+            message: "item x holds 300000 bytes".into(),
+            transient: false,
+            excerpt: None,
+            at: Utc::now(),
+        };
+        ItemTooLarge { letter: &letter }.emit(&metrics);
+        let last_error = metrics.status()["g"].last_error.clone();
+        assert_eq!(last_error.map(|e| e.class), Some("item_too_large"));
         assert_eq!(metrics.status()["f"].last_outcome, Some("ok"));
         assert_eq!(metrics.status()["f"].articles_published, 3);
         let text = metrics.encode();
@@ -584,6 +620,7 @@ mod tests {
         assert!(text.contains("lede_story_decisions_total{decision=\"source\"} 1"), "{text}");
         assert!(text.contains("lede_feed_unparsed_dates_total 1"), "{text}");
         assert!(text.contains("lede_enrich_partly_tagged_articles_total 1"), "{text}");
+        assert!(text.contains("lede_feed_errors_total{class=\"item_too_large\"} 1"), "{text}");
         for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
             assert!(
                 line.starts_with("lede_")
