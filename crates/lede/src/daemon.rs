@@ -92,7 +92,7 @@ impl Polled {
                 url: poller.url().to_owned(),
                 class: ItemTooLarge::CLASS.to_owned(),
                 message: format!(
-                    "item {} ({}) holds {bytes} bytes of text, over the {MAX_ITEM_BYTES} published",
+                    "item {} ({}) holds {bytes} bytes of text, more than Lede publishes ({MAX_ITEM_BYTES})",
                     article.id,
                     article.url.as_deref().unwrap_or("no link"),
                 ),
