@@ -112,3 +112,48 @@ async fn an_item_too_large_to_publish_is_a_dead_letter_and_its_feed_flows() {
     assert!(letter["excerpt"].as_str().is_some_and(|e| e.starts_with("All work")), "{letter}");
     assert_eq!(read_all(&names.dlq).await.len(), 1, "rdkafka and kcat agree");
 }
+
+/// A document of more entries than a feed remembers (its state, one
+/// Kafka record, would pass 1 MB and fail the feed's every commit): the
+/// newest 5,000 are published once, and the feed's state is committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_of_9000_entries_publishes_the_newest_5000() {
+    // One a minute from 1 November, newest last (as some sitemaps are).
+    let items: String = (0..9000)
+        .map(|i| {
+            let (day, hour, minute) = (1 + i / 1440, (i / 60) % 24, i % 60);
+            format!(
+                "<item><guid>many-{i}</guid><title>Entry {i}</title>\
+                 <pubDate>{day:02} Nov 2026 {hour:02}:{minute:02}:00 +0000</pubDate>\
+                 <description>Entry number {i}.</description></item>"
+            )
+        })
+        .collect();
+    let document =
+        format!("<rss version=\"2.0\"><channel><title>Many</title>{items}</channel></rss>");
+    let server = FeedServer::start(move |path, _| {
+        (path == "/many").then(|| ("application/rss+xml", document.clone()))
+    })
+    .await;
+    let prefix = unique_prefix("many");
+    let feeds = [("many", format!("{}/many", server.base))];
+    let daemon = Daemon::start("many", &daemon_config(&prefix, "300ms", &feeds));
+    wait_until("the feed polled three times", Duration::from_secs(120), || {
+        server.requests("/many") >= 3
+    })
+    .await;
+    let status = daemon.terminate(Duration::from_secs(60)).await;
+    assert!(status.success(), "lede exited with {status}");
+
+    let names = topics(&prefix);
+    let articles = kcat_read_all(&names.articles);
+    assert_eq!(articles.len(), 5000, "the newest 5,000 entries, once each");
+    let titles: BTreeSet<String> = articles
+        .iter()
+        .filter_map(|r| serde_json::from_str::<serde_json::Value>(r.payload.as_deref()?).ok())
+        .filter_map(|v| v["title"].as_str().map(str::to_owned))
+        .collect();
+    assert!(titles.contains("Entry 8999") && !titles.contains("Entry 0"), "newest kept");
+    assert_eq!(read_all(&names.articles).await.len(), 5000, "rdkafka and kcat agree");
+    assert_eq!(read_all(&names.state_feeds).await.len(), 1, "the feed's state, committed once");
+}

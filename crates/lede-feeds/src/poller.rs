@@ -13,7 +13,7 @@ use lede_core::{Article, EventKind, FeedSpec};
 use crate::fetch::{Document, FetchError, Fetched, Fetcher};
 use crate::parse::{ParseError, parse_feed};
 use crate::schedule::{ScheduleInput, next_interval, record_arrival};
-use crate::state::{FeedState, Gone, Moved};
+use crate::state::{FeedState, Gone, Moved, newest_entries};
 use crate::websub::HubLink;
 
 /// Longest wait after repeated failures.
@@ -91,6 +91,8 @@ pub struct PollOutput {
     pub hub_link: Option<HubLink>,
     /// Dates in the document that could not be read.
     pub unparsed_dates: usize,
+    /// Entries past the [`crate::state::MAX_SEEN_ITEMS`] newest, not read.
+    pub unread_entries: usize,
 }
 
 /// Polls one feed.
@@ -175,6 +177,7 @@ impl FeedPoller {
                 hint,
                 hub_link: None,
                 unparsed_dates: 0,
+                unread_entries: 0,
             };
         if self.state.gone.as_ref().is_some_and(|gone| gone.url == url) {
             return Ok(unchanged(true, None, None));
@@ -249,12 +252,14 @@ impl FeedPoller {
                 hint: fresh_for.or(self.hint),
                 hub_link,
                 unparsed_dates: 0,
+                unread_entries: 0,
             });
         }
         let parsed = parse_feed(&self.spec.id, &body, &final_url, charset.as_deref(), now)
             .map_err(|error| FeedError::Parse { error, excerpt: excerpt(&body) })?;
         let entries_in_document = parsed.articles.len();
-        let (articles, mut next_state) = self.state.diff(parsed.articles, now);
+        let (articles, unread_entries) = newest_entries(parsed.articles);
+        let (articles, mut next_state) = self.state.diff(articles, now);
         next_state.validators = validators;
         next_state.body_hash = body_hash;
         next_state.moved = moved;
@@ -274,6 +279,7 @@ impl FeedPoller {
             hint,
             hub_link: hub_link.or(parsed.hub_link),
             unparsed_dates: parsed.unparsed_dates,
+            unread_entries,
         })
     }
 

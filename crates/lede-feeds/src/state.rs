@@ -14,8 +14,27 @@ use crate::fetch::Validators;
 
 /// Items absent from the feed for longer than this are forgotten.
 pub const SEEN_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
-/// At most this many items are remembered per feed (the oldest absent go first).
+/// At most this many items are remembered per feed (the oldest absent go
+/// first), and read per document: a feed's state is one Kafka record
+/// (about 115 bytes per item; Kafka refuses records over 1 MB by default).
 pub const MAX_SEEN_ITEMS: usize = 5_000;
+
+/// A document's entries up to [`MAX_SEEN_ITEMS`]: the newest by
+/// publication time (undated ones after dated ones), kept in document
+/// order; and how many were left unread.
+pub fn newest_entries(mut articles: Vec<Article>) -> (Vec<Article>, usize) {
+    let unread = articles.len().saturating_sub(MAX_SEEN_ITEMS);
+    if unread > 0 {
+        let mut order: Vec<usize> = (0..articles.len()).collect();
+        // Stable: among equal times (or undated), document order.
+        order.sort_by_key(|&i| std::cmp::Reverse(articles[i].published_at.map(|t| (1, t))));
+        let mut keep = vec![false; articles.len()];
+        order.iter().take(MAX_SEEN_ITEMS).for_each(|&i| keep[i] = true);
+        let mut kept = keep.into_iter();
+        articles.retain(|_| kept.next().unwrap_or(false));
+    }
+    (articles, unread)
+}
 
 /// What Lede remembers about one feed between polls and across restarts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,6 +259,27 @@ mod tests {
 
     fn ids(changed: &[(Article, EventKind)]) -> Vec<(&str, EventKind)> {
         changed.iter().map(|(a, k)| (a.id.as_str(), *k)).collect()
+    }
+
+    #[test]
+    fn a_huge_document_is_read_up_to_what_a_feed_remembers() {
+        // Dated newest last, as some sitemaps are.
+        let articles: Vec<Article> = (0..20_000)
+            .map(|i| Article {
+                published_at: Some(at(i)),
+                ..article(&format!("item-{i}"), "Text.")
+            })
+            .collect();
+        let (kept, unread) = newest_entries(articles);
+        assert_eq!((kept.len(), unread), (MAX_SEEN_ITEMS, 20_000 - MAX_SEEN_ITEMS));
+        assert_eq!(kept[0].id, "item-15000", "the newest, in document order");
+        let (changed, next) = FeedState::default().diff(kept, at(0));
+        assert_eq!(changed.len(), MAX_SEEN_ITEMS);
+        // Kafka refuses records over 1 MB by default.
+        assert!(next.to_bytes().len() < 1_000_000, "{} bytes", next.to_bytes().len());
+        // Undated entries keep document order after dated ones.
+        let few = vec![article("a", "x"), article("b", "y")];
+        assert_eq!(newest_entries(few).1, 0);
     }
 
     #[test]

@@ -461,6 +461,7 @@ impl<S: EventSink> FeedTask<S> {
             not_modified: output.not_modified,
             next_poll_in: poller.next_poll_in(Utc::now()),
             unparsed_dates: output.unparsed_dates,
+            unread_entries: output.unread_entries,
         }
         .emit(metrics);
         if let (Some(push), Some(link)) = (&mut self.push, output.hub_link)

@@ -57,6 +57,7 @@ pub struct Metrics {
     commit_errors: Counter,
     story_store_errors: Counter,
     unparsed_dates: Counter,
+    unread_entries: Counter,
     partly_tagged_articles: Counter,
     websub_subscribe_requests: Family<OutcomeLabels, Counter>,
     websub_verifications: Family<OutcomeLabels, Counter>,
@@ -140,6 +141,11 @@ impl Metrics {
             metrics.unparsed_dates.clone(),
         );
         registry.register(
+            "lede_feed_unread_entries",
+            "Entries of feed documents past the newest 5,000, not read (a feed's state must fit one Kafka record)",
+            metrics.unread_entries.clone(),
+        );
+        registry.register(
             "lede_enrich_partly_tagged_articles",
             "Articles longer than the tagger reads: their tags come from the first 64 KB (the article is kept whole)",
             metrics.partly_tagged_articles.clone(),
@@ -201,6 +207,8 @@ pub struct PollSucceeded<'a> {
     pub next_poll_in: std::time::Duration,
     /// Dates in the document that could not be read.
     pub unparsed_dates: usize,
+    /// Entries past the newest a feed remembers, not read.
+    pub unread_entries: usize,
 }
 
 impl PollSucceeded<'_> {
@@ -213,6 +221,15 @@ impl PollSucceeded<'_> {
                 "feed has dates no known format reads"
             );
             metrics.unparsed_dates.inc_by(self.unparsed_dates as u64);
+        }
+        if self.unread_entries > 0 {
+            tracing::warn!(
+                feed = self.feed,
+                count = self.unread_entries,
+                "feed document has more entries than a feed remembers: the newest {} read",
+                lede_feeds::state::MAX_SEEN_ITEMS
+            );
+            metrics.unread_entries.inc_by(self.unread_entries as u64);
         }
         tracing::debug!(
             feed = self.feed,
@@ -597,6 +614,7 @@ mod tests {
             not_modified: false,
             next_poll_in: std::time::Duration::from_secs(60),
             unparsed_dates: 1,
+            unread_entries: 2,
         }
         .emit(&metrics);
         ArticlePartlyTagged { feed: "f", article: "a", bytes: 100_000 }.emit(&metrics);
@@ -619,6 +637,7 @@ mod tests {
         assert!(text.contains("lede_feed_polls_total{outcome=\"ok\"} 1"), "{text}");
         assert!(text.contains("lede_story_decisions_total{decision=\"source\"} 1"), "{text}");
         assert!(text.contains("lede_feed_unparsed_dates_total 1"), "{text}");
+        assert!(text.contains("lede_feed_unread_entries_total 2"), "{text}");
         assert!(text.contains("lede_enrich_partly_tagged_articles_total 1"), "{text}");
         assert!(text.contains("lede_feed_errors_total{class=\"item_too_large\"} 1"), "{text}");
         for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
