@@ -72,6 +72,27 @@ async fn broken_feeds_go_to_the_dead_letter_topic_and_the_rest_keeps_flowing() {
     assert_eq!(read_all(&names.dlq).await.len(), letters.len(), "rdkafka and kcat agree");
 }
 
+/// Serve `document` as feed `feed`, run the daemon until it polled it
+/// three times, stop it, and return the run's topics.
+async fn poll_three_times(feed: &str, document: String) -> lede_kafka::TopicNames {
+    let path = format!("/{feed}");
+    let served = path.clone();
+    let server = FeedServer::start(move |requested, _| {
+        (requested == served).then(|| ("application/rss+xml", document.clone()))
+    })
+    .await;
+    let prefix = unique_prefix(feed);
+    let feeds = [(feed, format!("{}{path}", server.base))];
+    let daemon = Daemon::start(feed, &daemon_config(&prefix, "300ms", &feeds));
+    wait_until("the feed polled three times", Duration::from_secs(120), || {
+        server.requests(&path) >= 3
+    })
+    .await;
+    let status = daemon.terminate(Duration::from_secs(60)).await;
+    assert!(status.success(), "lede exited with {status}");
+    topics(&prefix)
+}
+
 /// An item too large to publish (its records would pass Kafka's 1 MB
 /// limit, failing the feed's every commit) goes to `lede.dlq` once, with
 /// the poll's batch; the feed's other item is published, and later polls
@@ -85,21 +106,7 @@ async fn an_item_too_large_to_publish_is_a_dead_letter_and_its_feed_flows() {
          <item><guid>huge</guid><title>Huge</title><description>{huge}</description></item>\
          </channel></rss>"
     );
-    let server = FeedServer::start(move |path, _| {
-        (path == "/big").then(|| ("application/rss+xml", document.clone()))
-    })
-    .await;
-    let prefix = unique_prefix("bigitem");
-    let feeds = [("big", format!("{}/big", server.base))];
-    let daemon = Daemon::start("bigitem", &daemon_config(&prefix, "300ms", &feeds));
-    wait_until("the feed polled three times", Duration::from_secs(60), || {
-        server.requests("/big") >= 3
-    })
-    .await;
-    let status = daemon.terminate(Duration::from_secs(30)).await;
-    assert!(status.success(), "lede exited with {status}");
-
-    let names = topics(&prefix);
+    let names = poll_three_times("big", document).await;
     let articles: Vec<Option<String>> =
         kcat_read_all(&names.articles).into_iter().map(|r| r.key).collect();
     assert_eq!(articles.len(), 1, "the small item, once: {articles:?}");
@@ -131,21 +138,7 @@ async fn a_document_of_9000_entries_publishes_the_newest_5000() {
         .collect();
     let document =
         format!("<rss version=\"2.0\"><channel><title>Many</title>{items}</channel></rss>");
-    let server = FeedServer::start(move |path, _| {
-        (path == "/many").then(|| ("application/rss+xml", document.clone()))
-    })
-    .await;
-    let prefix = unique_prefix("many");
-    let feeds = [("many", format!("{}/many", server.base))];
-    let daemon = Daemon::start("many", &daemon_config(&prefix, "300ms", &feeds));
-    wait_until("the feed polled three times", Duration::from_secs(120), || {
-        server.requests("/many") >= 3
-    })
-    .await;
-    let status = daemon.terminate(Duration::from_secs(60)).await;
-    assert!(status.success(), "lede exited with {status}");
-
-    let names = topics(&prefix);
+    let names = poll_three_times("many", document).await;
     let articles = kcat_read_all(&names.articles);
     assert_eq!(articles.len(), 5000, "the newest 5,000 entries, once each");
     let titles: BTreeSet<String> = articles
