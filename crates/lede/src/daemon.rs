@@ -55,12 +55,32 @@ pub(crate) struct Polled {
     pub(crate) next_state: FeedState,
 }
 
-/// An item whose title, summary and text hold more bytes than this is
-/// not published: it goes to `lede.dlq` (class `item_too_large`). Its
-/// records (article, story event, story snapshot) each carry the text, and
-/// Kafka refuses records over 1 MB by default; a refused record would fail
-/// its feed's every commit. A long news article holds 20-120 KB.
+/// An item whose article is larger than this as JSON (its text, but also
+/// its links and authors, all as a feed sent them) is not published: it
+/// goes to `lede.dlq` (class `item_too_large`). Its records (article, story
+/// event, story snapshot) each carry its text, and Kafka refuses records
+/// over 1 MB by default; a refused record would fail its feed's every
+/// commit. A long news article is 20-120 KB.
 pub(crate) const MAX_ITEM_BYTES: usize = 256 * 1024;
+
+/// The size of `value` as JSON, counted without writing it anywhere.
+fn json_bytes(value: &impl serde::Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        Err(_) => usize::MAX,
+    }
+}
 
 impl Polled {
     /// A poll's new and changed articles, enriched (in the caller's task),
@@ -76,9 +96,7 @@ impl Polled {
         let feed = poller.spec().id.to_string();
         let (mut polled, mut rejected) = (Vec::new(), Vec::new());
         for (article, kind) in articles {
-            let bytes = article.title.len()
-                + article.summary.as_ref().map_or(0, String::len)
-                + article.paragraphs.iter().map(String::len).sum::<usize>();
+            let bytes = json_bytes(&article);
             if bytes <= MAX_ITEM_BYTES {
                 polled.push(PolledArticle::new(article, kind, tagger));
                 continue;
@@ -92,7 +110,7 @@ impl Polled {
                 url: poller.url().to_owned(),
                 class: ItemTooLarge::CLASS.to_owned(),
                 message: format!(
-                    "item {} ({}) holds {bytes} bytes of text, more than Lede publishes ({MAX_ITEM_BYTES})",
+                    "item {} ({}) is {bytes} bytes as JSON, more than Lede publishes ({MAX_ITEM_BYTES})",
                     article.id,
                     article.url.as_deref().unwrap_or("no link"),
                 ),
@@ -820,10 +838,9 @@ mod tests {
         format!("http://{address}/feed")
     }
 
-    #[test]
-    fn an_article_longer_than_the_tagger_reads_is_marked_and_kept_whole() {
-        let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
-        let article = |paragraphs: Vec<String>| Article {
+    /// An article of `paragraphs`.
+    fn article(paragraphs: Vec<String>) -> Article {
+        Article {
             id: "a".into(),
             feed_id: "f".into(),
             guid: None,
@@ -837,7 +854,12 @@ mod tests {
             updated_at: None,
             fetched_at: Utc::now(),
             source: "f".into(),
-        };
+        }
+    }
+
+    #[test]
+    fn an_article_longer_than_the_tagger_reads_is_marked_and_kept_whole() {
+        let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
         let long = vec!["word ".repeat(lede_enrich::MAX_TAGGED_BYTES / 5 + 1)];
         let polled = PolledArticle::new(article(long.clone()), EventKind::ArticleNew, &tagger);
         assert_eq!(polled.partly_tagged, Some(1 + long[0].len()));
@@ -845,6 +867,36 @@ mod tests {
         let short =
             PolledArticle::new(article(vec!["Short.".into()]), EventKind::ArticleNew, &tagger);
         assert_eq!(short.partly_tagged, None);
+    }
+
+    #[test]
+    fn items_too_large_as_json_are_dead_letters() {
+        let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
+        let spec = FeedSpec {
+            id: FeedId::new("f"),
+            url: "http://127.0.0.1:9/feed".into(),
+            interval: Duration::from_secs(1),
+            max_interval: Duration::from_secs(1),
+        };
+        let fetcher = Arc::new(Fetcher::new(&Default::default()).unwrap_or_else(|e| panic!("{e}")));
+        let poller = FeedPoller::new(spec, None, fetcher);
+        // A short text under 100,000 authors: large as JSON all the same.
+        let mut crowded = article(vec!["Short.".into()]);
+        crowded.authors = (0..100_000)
+            .map(|i| lede_core::Author { name: format!("Author {i}"), email: None })
+            .collect();
+        let long = article(vec!["x".repeat(MAX_ITEM_BYTES + 1)]);
+        let fine = Article { id: "fine".into(), ..article(vec!["Short.".into()]) };
+        let articles = [crowded, long, fine].map(|a| (a, EventKind::ArticleNew)).to_vec();
+        let polled = Polled::new(&poller, articles, FeedState::default(), &tagger, Utc::now());
+        let kept: Vec<&str> = polled.articles.iter().map(|a| a.article.id.as_str()).collect();
+        assert_eq!(kept, ["fine"]);
+        assert_eq!(polled.rejected.len(), 2);
+        for letter in &polled.rejected {
+            assert_eq!(letter.class, "item_too_large");
+            assert!(letter.message.contains("bytes as JSON"), "{}", letter.message);
+        }
+        assert_eq!(polled.rejected[1].excerpt.as_ref().map(String::len), Some(512));
     }
 
     /// The batch of one poll of the test feed.
