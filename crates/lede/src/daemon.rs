@@ -62,6 +62,11 @@ pub(crate) struct Polled {
 /// over 1 MB by default; a refused record would fail its feed's every
 /// commit. A long news article is 20-120 KB.
 pub(crate) const MAX_ITEM_BYTES: usize = 256 * 1024;
+/// An item of more paragraphs than this is not published either: a story
+/// event lists its changed paragraphs by index, and two versions of tens
+/// of thousands of one-word paragraphs would make that list pass 1 MB. A
+/// long news article has 20-80.
+pub(crate) const MAX_ITEM_PARAGRAPHS: usize = 2_000;
 
 /// The size of `value` as JSON, counted without writing it anywhere.
 fn json_bytes(value: &impl serde::Serialize) -> usize {
@@ -96,8 +101,8 @@ impl Polled {
         let feed = poller.spec().id.to_string();
         let (mut polled, mut rejected) = (Vec::new(), Vec::new());
         for (article, kind) in articles {
-            let bytes = json_bytes(&article);
-            if bytes <= MAX_ITEM_BYTES {
+            let (bytes, paragraphs) = (json_bytes(&article), article.paragraphs.len());
+            if bytes <= MAX_ITEM_BYTES && paragraphs <= MAX_ITEM_PARAGRAPHS {
                 polled.push(PolledArticle::new(article, kind, tagger));
                 continue;
             }
@@ -110,7 +115,7 @@ impl Polled {
                 url: poller.url().to_owned(),
                 class: ItemTooLarge::CLASS.to_owned(),
                 message: format!(
-                    "item {} ({}) is {bytes} bytes as JSON, more than Lede publishes ({MAX_ITEM_BYTES})",
+                    "item {} ({}) is {bytes} bytes as JSON in {paragraphs} paragraphs, more than Lede publishes ({MAX_ITEM_BYTES} bytes, {MAX_ITEM_PARAGRAPHS} paragraphs)",
                     article.id,
                     article.url.as_deref().unwrap_or("no link"),
                 ),
@@ -870,7 +875,7 @@ mod tests {
     }
 
     #[test]
-    fn items_too_large_as_json_are_dead_letters() {
+    fn items_too_large_are_dead_letters() {
         let tagger = Tagger::new().unwrap_or_else(|e| panic!("{e}"));
         let spec = FeedSpec {
             id: FeedId::new("f"),
@@ -886,15 +891,16 @@ mod tests {
             .map(|i| lede_core::Author { name: format!("Author {i}"), email: None })
             .collect();
         let long = article(vec!["x".repeat(MAX_ITEM_BYTES + 1)]);
+        let chopped = article(vec!["Word.".to_owned(); MAX_ITEM_PARAGRAPHS + 1]);
         let fine = Article { id: "fine".into(), ..article(vec!["Short.".into()]) };
-        let articles = [crowded, long, fine].map(|a| (a, EventKind::ArticleNew)).to_vec();
+        let articles = [crowded, long, chopped, fine].map(|a| (a, EventKind::ArticleNew)).to_vec();
         let polled = Polled::new(&poller, articles, FeedState::default(), &tagger, Utc::now());
         let kept: Vec<&str> = polled.articles.iter().map(|a| a.article.id.as_str()).collect();
         assert_eq!(kept, ["fine"]);
-        assert_eq!(polled.rejected.len(), 2);
+        assert_eq!(polled.rejected.len(), 3);
         for letter in &polled.rejected {
             assert_eq!(letter.class, "item_too_large");
-            assert!(letter.message.contains("bytes as JSON"), "{}", letter.message);
+            assert!(letter.message.contains("more than Lede publishes"), "{}", letter.message);
         }
         assert_eq!(polled.rejected[1].excerpt.as_ref().map(String::len), Some(512));
     }
