@@ -11,7 +11,7 @@ use crate::hash::Hash128;
 ///
 /// `id` is stable for the same entry of the same feed across polls and edits;
 /// `content_hash` changes exactly when the entry's title or text changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Article {
     /// Stable id: a hash of the feed id and the entry's identity (GUID, else
     /// canonical URL, else title).

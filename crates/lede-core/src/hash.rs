@@ -22,7 +22,7 @@ pub fn hex128_parts(parts: &[&str]) -> String {
 
 /// A 128-bit hash in 16 bytes, written as its 32 hex digits (as [`hex128`]
 /// gives them), for state that keeps many of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Hash128(u128);
 
 impl Hash128 {

@@ -27,7 +27,7 @@ pub fn newest_entries(mut articles: Vec<Article>) -> (Vec<Article>, usize) {
     if unread > 0 {
         let mut order: Vec<usize> = (0..articles.len()).collect();
         // Stable: among equal times (or undated), document order.
-        order.sort_by_key(|&i| std::cmp::Reverse(articles[i].published_at.map(|t| (1, t))));
+        order.sort_by_key(|&i| std::cmp::Reverse(articles[i].published_at));
         let mut keep = vec![false; articles.len()];
         order.iter().take(MAX_SEEN_ITEMS).for_each(|&i| keep[i] = true);
         let mut kept = keep.into_iter();
@@ -243,17 +243,12 @@ mod tests {
         Article {
             id: id.into(),
             feed_id: "f".into(),
-            guid: None,
-            url: None,
             title: id.into(),
-            summary: None,
             paragraphs: vec![text.into()],
-            authors: vec![],
-            published_at: None,
-            updated_at: None,
             fetched_at: at(0),
             content_hash: Article::compute_content_hash(id, None, &[text.into()]),
             source: "s".into(),
+            ..Article::default()
         }
     }
 

@@ -74,11 +74,13 @@ pub fn diff(old_title: &str, old: &[String], new_title: &str, new: &[String]) ->
     // it (a huge item rewritten throughout) paragraphs are added and removed.
     let pair_rewrites = unmatched_new.len() * unmatched_old.len() <= MAX_ALIGNMENT_CELLS;
     for to in unmatched_new {
-        let best = (unmatched_old.iter().enumerate())
-            .filter(|_| pair_rewrites)
-            .map(|(slot, &from)| (slot, from, word_jaccard(&old_words[from], &new_words[to])))
-            .filter(|&(_, _, similarity)| similarity >= REWRITE_SIMILARITY)
-            .max_by(|a, b| a.2.total_cmp(&b.2).then(b.1.cmp(&a.1)));
+        let best = pair_rewrites.then(|| {
+            (unmatched_old.iter().enumerate())
+                .map(|(slot, &from)| (slot, from, word_jaccard(&old_words[from], &new_words[to])))
+                .filter(|&(_, _, similarity)| similarity >= REWRITE_SIMILARITY)
+                .max_by(|a, b| a.2.total_cmp(&b.2).then(b.1.cmp(&a.1)))
+        });
+        let best = best.flatten();
         match best {
             Some((slot, from, _)) => {
                 unmatched_old.remove(slot);

@@ -848,17 +848,12 @@ mod tests {
         Article {
             id: "a".into(),
             feed_id: "f".into(),
-            guid: None,
-            url: None,
             title: "T".into(),
-            summary: None,
             content_hash: Article::compute_content_hash("T", None, &paragraphs),
             paragraphs,
-            authors: Vec::new(),
-            published_at: None,
-            updated_at: None,
             fetched_at: Utc::now(),
             source: "f".into(),
+            ..Article::default()
         }
     }
 
