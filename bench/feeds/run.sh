@@ -12,12 +12,16 @@
 # rm -rf deploy/kafka/.data; deploy/kafka/start).
 #
 #   bench/feeds/run.sh [FEEDS]
+#
+# LEDE_BENCH_BIN runs another build of lede (default target/release/lede),
+# to compare two commits on the same broker and feed server.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 feeds="${1:-10000}"
 brokers="${LEDE_BENCH_KAFKA:-127.0.0.1:9092}"
 port=18080
 admin=19464
+lede="${LEDE_BENCH_BIN:-target/release/lede}"
 cargo build --release --locked -q -p lede -p lede-tests --bin lede --bin feed_bench_server
 
 target/release/feed_bench_server "$port" &
@@ -43,7 +47,7 @@ cycle() {
   local name="$1" before="$2"
   local start end
   start=$(date +%s.%N)
-  ${LEDE_BENCH_WRAP:-} /usr/bin/time -f "%U %S %M" -o "target/bench/feeds-$name.time" target/release/lede run -c "$config" 2>"target/bench/feeds-$name.log" &
+  ${LEDE_BENCH_WRAP:-} /usr/bin/time -f "%U %S %M" -o "target/bench/feeds-$name.time" "$lede" run -c "$config" 2>"target/bench/feeds-$name.log" &
   local timer=$!
   # Every feed polled once (polls are counted after their commit).
   for _ in $(seq 1 1200); do
@@ -52,7 +56,7 @@ cycle() {
     sleep 0.25
   done
   end=$(date +%s.%N)
-  pkill -TERM -f "^target/release/lede run -c $config" || true
+  pkill -TERM -f "^$lede run -c $config" || true
   wait "$timer" || true
   read -r user sys rss < "target/bench/feeds-$name.time"
   printf '{"cycle":"%s","feeds":%d,"requests":%d,"wall_seconds":%.2f,"cpu_seconds":%.2f,"cpu_ms_per_feed":%.3f,"peak_rss_mb":%.1f}\n' \

@@ -32,6 +32,6 @@ pub mod websub;
 
 pub use fetch::{FetchConfig, FetchError, Fetched, Fetcher, Validators};
 pub use parse::{ParseError, ParsedFeed, parse_feed};
-pub use poller::{FeedError, FeedPoller, PollOutput};
+pub use poller::{FeedError, FeedPoller, PollFetched, PollOutput};
 pub use state::{FeedState, SeenItems};
 pub use websub::{HubLink, Pushed, Subscriptions};

@@ -95,6 +95,32 @@ pub struct PollOutput {
     pub unread_entries: usize,
 }
 
+/// What [`FeedPoller::fetch`] brought, for [`FeedPoller::read`].
+#[derive(Debug)]
+pub struct PollFetched(Fetch);
+
+impl PollFetched {
+    /// The document's size (0 without one): what reading it costs grows
+    /// with it.
+    pub fn document_bytes(&self) -> usize {
+        match &self.0 {
+            Fetch::Document(document) => document.body.len(),
+            _ => 0,
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Fetch {
+    /// The feed answered `410 Gone` before: not fetched again.
+    KnownGone,
+    /// `304 Not Modified`.
+    NotModified,
+    /// `410 Gone` now, at this URL.
+    NowGone(String),
+    Document(Box<Document>),
+}
+
 /// Polls one feed.
 #[derive(Debug)]
 pub struct FeedPoller {
@@ -137,8 +163,37 @@ impl FeedPoller {
 
     /// Fetch and parse the feed; return what changed since the last
     /// acknowledged state. `now` stamps the articles and the seen items.
+    /// The same as [`FeedPoller::fetch`] then [`FeedPoller::read`].
     pub async fn poll(&mut self, now: DateTime<Utc>) -> Result<PollOutput, FeedError> {
-        let result = self.fetch_and_diff(now).await;
+        let fetched = self.fetch().await;
+        self.read(fetched, now)
+    }
+
+    /// A poll's input and output: fetch the feed (IO only; the document is
+    /// read by [`FeedPoller::read`]).
+    pub async fn fetch(&self) -> Result<PollFetched, FeedError> {
+        let url = self.url().to_owned();
+        if self.state.gone.as_ref().is_some_and(|gone| gone.url == url) {
+            return Ok(PollFetched(Fetch::KnownGone));
+        }
+        match self.fetcher.fetch(&url, &self.state.validators).await {
+            Ok(Fetched::NotModified) => Ok(PollFetched(Fetch::NotModified)),
+            Ok(Fetched::Document(document)) => Ok(PollFetched(Fetch::Document(document))),
+            Err(FetchError::Status { status: 410, .. }) => Ok(PollFetched(Fetch::NowGone(url))),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Read what [`FeedPoller::fetch`] brought: parse the document and diff
+    /// it against the acknowledged state, and count the poll (its outcome
+    /// sets the backoff). Parsing a large document is CPU work: callers on
+    /// an async runtime run this apart from the runtime's workers.
+    pub fn read(
+        &mut self,
+        fetched: Result<PollFetched, FeedError>,
+        now: DateTime<Utc>,
+    ) -> Result<PollOutput, FeedError> {
+        let result = fetched.and_then(|PollFetched(fetched)| self.diff_fetched(fetched, now));
         self.polls += 1;
         match &result {
             Ok(output) => {
@@ -165,8 +220,7 @@ impl FeedPoller {
         }
     }
 
-    async fn fetch_and_diff(&self, now: DateTime<Utc>) -> Result<PollOutput, FeedError> {
-        let url = self.url().to_owned();
+    fn diff_fetched(&self, fetched: Fetch, now: DateTime<Utc>) -> Result<PollOutput, FeedError> {
         let unchanged =
             |gone: bool, next_state: Option<FeedState>, hint: Option<Duration>| PollOutput {
                 articles: Vec::new(),
@@ -179,17 +233,14 @@ impl FeedPoller {
                 unparsed_dates: 0,
                 unread_entries: 0,
             };
-        if self.state.gone.as_ref().is_some_and(|gone| gone.url == url) {
-            return Ok(unchanged(true, None, None));
-        }
-        let document = match self.fetcher.fetch(&url, &self.state.validators).await {
-            Ok(Fetched::NotModified) => return Ok(unchanged(false, None, self.hint)),
-            Ok(Fetched::Document(document)) => *document,
-            Err(FetchError::Status { status: 410, .. }) => {
+        let document = match fetched {
+            Fetch::KnownGone => return Ok(unchanged(true, None, None)),
+            Fetch::NotModified => return Ok(unchanged(false, None, self.hint)),
+            Fetch::NowGone(url) => {
                 let next = FeedState { gone: Some(Gone { url, at: now }), ..self.state.clone() };
                 return Ok(unchanged(true, Some(next), None));
             }
-            Err(error) => return Err(error.into()),
+            Fetch::Document(document) => *document,
         };
         let moved = document
             .moved_to

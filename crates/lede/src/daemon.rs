@@ -32,6 +32,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::cpu::CpuTurns;
 use crate::spill::SpillFile;
 use crate::telemetry::{
     ArticlePartlyTagged, ArticlesPublished, CommitFailed, FeedGone, ItemTooLarge, Metrics,
@@ -239,6 +240,7 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
         cancel.clone(),
     ));
     let polls_in_flight = Arc::new(Semaphore::new(config.max_polls_in_flight.get()));
+    let cpu = Arc::new(CpuTurns::per_core());
     let mut feed_tasks = JoinSet::new();
     for spec in config.feeds.clone() {
         let state = feed_states.remove(spec.id.as_str());
@@ -260,6 +262,7 @@ pub async fn run(mut config: Config, demo_mode: bool) -> Result<(), Failure> {
                 metrics: metrics.clone(),
             },
             polls_in_flight: polls_in_flight.clone(),
+            cpu: cpu.clone(),
             sink: sink.clone(),
             metrics: metrics.clone(),
             cancel: cancel.clone(),
@@ -418,6 +421,7 @@ struct FeedTask<S> {
     push: Option<Push>,
     to_story: ToStory,
     polls_in_flight: Arc<Semaphore>,
+    cpu: Arc<CpuTurns>,
     sink: Arc<S>,
     metrics: Arc<Metrics>,
     cancel: CancellationToken,
@@ -450,12 +454,23 @@ impl<S: EventSink> FeedTask<S> {
     /// cancelled or the feed is gone.
     async fn poll_once(&mut self) -> Next {
         let (feed, metrics) = (self.feed.as_str(), self.metrics.as_ref());
+        let to_story = &self.to_story;
+        let in_turn = poll_in_turn(
+            &mut self.poller,
+            &self.polls_in_flight,
+            &self.cpu,
+            |poller, mut output| {
+                let articles = std::mem::take(&mut output.articles);
+                let polled = to_story.prepare(poller, articles, output.next_state.take());
+                (output, polled)
+            },
+        );
         let polled = tokio::select! {
             biased;
             () = self.cancel.cancelled() => return Next::Stop,
-            polled = poll_in_turn(&mut self.poller, &self.polls_in_flight) => polled,
+            polled = in_turn => polled,
         };
-        let output = match polled {
+        let (output, polled) = match polled {
             Ok(output) => output,
             Err(error) => {
                 let next_poll_in = self.poller.next_poll_in(Utc::now());
@@ -464,9 +479,13 @@ impl<S: EventSink> FeedTask<S> {
                 return Next::Continue;
             }
         };
-        let (entries, changed) = (output.entries_in_document, output.articles.len());
+        let entries = output.entries_in_document;
+        let changed =
+            polled.as_ref().map_or(0, |polled| polled.articles.len() + polled.rejected.len());
         let poller = &mut self.poller;
-        Box::pin(self.to_story.hand_over(poller, output.articles, output.next_state)).await;
+        if let Some(polled) = polled {
+            Box::pin(self.to_story.hand_over(poller, polled)).await;
+        }
         if output.gone {
             FeedGone { feed, url: poller.url() }.emit(metrics);
             let error = FeedError::Fetch(lede_feeds::FetchError::Status {
@@ -512,10 +531,16 @@ impl<S: EventSink> FeedTask<S> {
             let poller = &mut self.poller;
             match event {
                 PushEvent::Received(Pushed::Document { body, charset }) => {
-                    match poller.ingest_pushed(body, charset, Utc::now()) {
-                        Ok(output) => {
-                            let (articles, next_state) = (output.articles, output.next_state);
-                            Box::pin(self.to_story.hand_over(poller, articles, next_state)).await;
+                    let to_story = &self.to_story;
+                    let ingested = self.cpu.run(body.len(), || {
+                        let output = poller.ingest_pushed(body, charset, Utc::now())?;
+                        Ok(to_story.prepare(poller, output.articles, output.next_state))
+                    });
+                    match Box::pin(ingested).await {
+                        Ok(polled) => {
+                            if let Some(polled) = polled {
+                                Box::pin(self.to_story.hand_over(poller, polled)).await;
+                            }
                         }
                         Err(error) => {
                             PushedDocumentFailed { feed, error: &error }.emit(metrics);
@@ -557,18 +582,16 @@ struct ToStory {
 }
 
 impl ToStory {
-    /// Hand a document's new and changed articles, with the feed's next
-    /// state, to the story stage, and adopt that state once it is durable.
-    /// Once handed over, the batch is seen through even during shutdown.
-    async fn hand_over(
+    /// Enrich a document's new and changed articles and compute their story
+    /// features, with the feed's next state: `None` when nothing changed.
+    /// CPU work: run in a [`CpuTurns`] turn.
+    fn prepare(
         &self,
-        poller: &mut FeedPoller,
+        poller: &FeedPoller,
         articles: Vec<(Article, EventKind)>,
         next_state: Option<FeedState>,
-    ) {
-        let Some(next_state) = next_state else { return };
-        let (reply, committed) = oneshot::channel();
-        let polled = Polled::new(poller, articles, next_state.clone(), &self.tagger, Utc::now());
+    ) -> Option<Polled> {
+        let polled = Polled::new(poller, articles, next_state?, &self.tagger, Utc::now());
         let feed = polled.feed.as_str();
         for article in &polled.articles {
             if let Some(bytes) = article.partly_tagged {
@@ -579,6 +602,15 @@ impl ToStory {
         for letter in &polled.rejected {
             ItemTooLarge { letter }.emit(&self.metrics);
         }
+        Some(polled)
+    }
+
+    /// Hand a prepared batch to the story stage, and adopt the feed's next
+    /// state once it is durable. Once handed over, the batch is seen
+    /// through even during shutdown.
+    async fn hand_over(&self, poller: &mut FeedPoller, polled: Polled) {
+        let (reply, committed) = oneshot::channel();
+        let next_state = polled.next_state.clone();
         let batch = PolledBatch { polled, reply };
         let durable = self.sender.send(batch).await.is_ok() && committed.await.unwrap_or(false);
         if durable {
@@ -622,16 +654,26 @@ pub(crate) fn dead_letter_record(
     json_event(Topic::Dlq, spec.id.as_str(), DeadLetter::SCHEMA, EventKind::FeedRejected, &letter)
 }
 
-/// Poll once fewer than `poll.max_in_flight` polls are fetching and
-/// parsing: when thousands of feeds are due at once, only that many hold a
-/// document (and the poll's boxed future) at a time.
-async fn poll_in_turn(
+/// Poll once fewer than `poll.max_in_flight` polls are in flight, and
+/// `prepare` its output in the same turn: when thousands of feeds are due
+/// at once, only that many hold a document or its articles (and the poll's
+/// boxed future) at a time. Reading the document and `prepare` are CPU
+/// work, done in a `cpu` turn.
+async fn poll_in_turn<T>(
     poller: &mut FeedPoller,
     polls_in_flight: &Semaphore,
-) -> Result<lede_feeds::PollOutput, FeedError> {
+    cpu: &CpuTurns,
+    prepare: impl FnOnce(&FeedPoller, lede_feeds::PollOutput) -> T,
+) -> Result<T, FeedError> {
     // The semaphore is never closed; were it, polling goes on unlimited.
     let _turn = polls_in_flight.acquire().await.ok();
-    Box::pin(poller.poll(Utc::now())).await
+    let fetched = Box::pin(poller.fetch()).await;
+    let bytes = fetched.as_ref().map_or(0, lede_feeds::PollFetched::document_bytes);
+    let read = cpu.run(bytes, || {
+        let output = poller.read(fetched, Utc::now())?;
+        Ok(prepare(poller, output))
+    });
+    Box::pin(read).await
 }
 
 /// Decide every article's story and commit articles, story events and state
@@ -967,7 +1009,7 @@ mod tests {
             ..Default::default()
         };
         let fetcher = Arc::new(Fetcher::new(&config).unwrap_or_else(|e| panic!("{e}")));
-        let turns = Arc::new(Semaphore::new(1));
+        let (turns, cpu) = (Arc::new(Semaphore::new(1)), Arc::new(CpuTurns::new(1)));
         let mut polls = JoinSet::new();
         for feed in 0..4 {
             let spec = FeedSpec {
@@ -977,8 +1019,10 @@ mod tests {
                 max_interval: Duration::from_secs(1),
             };
             let mut poller = FeedPoller::new(spec, None, fetcher.clone());
-            let turns = turns.clone();
-            polls.spawn(async move { poll_in_turn(&mut poller, &turns).await.is_ok() });
+            let (turns, cpu) = (turns.clone(), cpu.clone());
+            polls.spawn(
+                async move { poll_in_turn(&mut poller, &turns, &cpu, |_, _| ()).await.is_ok() },
+            );
         }
         let polled = polls.join_all().await;
         assert_eq!(polled, vec![true; 4]);

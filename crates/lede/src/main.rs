@@ -7,6 +7,7 @@
 
 mod admin;
 mod config;
+mod cpu;
 mod daemon;
 mod demo;
 mod replay;
