@@ -24,7 +24,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::gazetteer::{Found, Gazetteer, ListHits, PlaceRecord, TITLES};
 use crate::perceptron::{Model, ModelError, N_TAGS, TAGS, Trainer};
-use crate::tokens::{Token, shape, tokenize};
+use crate::tokens::{NAME_SUFFIXES, Token, shape, tokenize};
 
 /// The model Lede ships (trained by `eval/enrich/train.sh`).
 const SHIPPED_MODEL: &[u8] = include_bytes!("../../../data/enrich/ner.model");
@@ -736,7 +736,12 @@ impl Tagger {
         let found = self.gazetteer.find(text, &tokens);
         let hits = found.hits(tokens.len());
         let sentence_start = (0..words.len())
-            .map(|i| i == 0 || matches!(words[i - 1], "." | "!" | "?" | ":" | "\"" | "\u{201c}"))
+            .map(|i| {
+                i == 0
+                    || matches!(words[i - 1], "." | "!" | "?" | ":" | "\"" | "\u{201c}")
+                    || (NAME_SUFFIXES.contains(&words[i - 1])
+                        && words[i].starts_with(char::is_uppercase))
+            })
             .collect();
         Context {
             text,
@@ -1043,6 +1048,7 @@ const ORG_WORDS: &[&str] = &[
     "Committee",
     "Company",
     "Congress",
+    "Co.",
     "Corp",
     "Corp.",
     "Corporation",
@@ -1061,6 +1067,7 @@ const ORG_WORDS: &[&str] = &[
     "Laboratory",
     "League",
     "Ltd",
+    "Ltd.",
     "Ministry",
     "Movement",
     "Navy",
@@ -1389,6 +1396,16 @@ mod tests {
         ),
         // No punctuation at a name's edge.
         ("Northvolt, the Swedish battery maker, filed for bankruptcy.", &["ORG Northvolt"]),
+        // A title's or rank's dot is the title's, not a sentence's end: the
+        // name after it is a person's, the title stays out (session 9:
+        // "Mrs. Edith Brannigan" named an organisation and three dots).
+        ("Mrs. Edith Brannigan won her appeal.", &["PER Edith Brannigan"]),
+        ("Lt. Col. Anna Kowalczyk led the troops.", &["PER Anna Kowalczyk"]),
+        ("The study, said Prof Liam Walsh, was small.", &["PER Liam Walsh"]),
+        // "St." and "Mt." open place names; "Corp." closes a company's and
+        // may close its sentence.
+        ("A church in St. Louis burned.", &["LOC St. Louis"]),
+        ("Shares in Vantor Corp. rose. Analysts were surprised.", &["ORG Vantor Corp."]),
         // What follows "of" or "for" an organisation's word, lists included.
         (
             "Scientists at the Institute of Marine Research said stocks fell.",

@@ -85,14 +85,15 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
         }
         // The final dot of dotted initials ("U.S."), of a middle initial
-        // ("Robert F. Kennedy") and of "Jr." and "Sr." belongs to the token.
+        // ("Robert F. Kennedy") and of an abbreviation in or beside a name
+        // ("Dr.", "St.", "Corp.") belongs to the token.
         let word = &text[start..end_of(j)];
         let middle_initial = word.len() == 1
             && c.is_uppercase()
             && chars.get(j + 1).is_some_and(|&(_, c)| c == ' ')
             && chars.get(j + 2).is_some_and(|&(_, c)| c.is_uppercase());
         if chars.get(j).is_some_and(|&(_, c)| c == '.')
-            && (is_initials(word) || middle_initial || matches!(word, "Jr" | "Sr"))
+            && (is_initials(word) || middle_initial || DOTTED_ABBREVIATIONS.contains(&word))
         {
             j += 1;
         }
@@ -101,6 +102,20 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     }
     tokens
 }
+
+/// Abbreviations written with a dot in or beside names: titles and ranks
+/// ("Dr. Hannah Okoro", "Lt. Col."), "St." and "Mt." in place names, and
+/// suffixes after a name ("Jr.", "Corp."). [`NAME_SUFFIXES`] may also end
+/// a sentence.
+const DOTTED_ABBREVIATIONS: &[&str] = &[
+    "Adm", "Capt", "Cmdr", "Col", "Det", "Dr", "Gen", "Gov", "Insp", "Lt", "Maj", "Mr", "Mrs",
+    "Ms", "Prof", "Rep", "Rev", "Sen", "Sgt", "Supt", "St", "Mt", "Ft", "Jr", "Sr", "Corp", "Inc",
+    "Co", "Ltd",
+];
+
+/// Abbreviations that end a name, so may end its sentence too: a capitalised
+/// word after one opens a sentence ("bought by Vantor Corp. Shares rose").
+pub const NAME_SUFFIXES: &[&str] = &["Jr.", "Sr.", "Corp.", "Inc.", "Co.", "Ltd."];
 
 /// Does `rest` open with a word that follows a name and a hyphen to say
 /// how something relates to it ("-backed", "-based", "-born", "-style")?
@@ -185,6 +200,9 @@ mod tests {
             ("Hennis-Plasschaert and Abdul-Mahdi", &["Hennis-Plasschaert", "and", "Abdul-Mahdi"]),
             ("end.", &["end", "."]),
             ("Robert F. Kennedy Jr. said", &["Robert", "F.", "Kennedy", "Jr.", "said"]),
+            ("Dr. Okoro and Lt. Col. Nowak", &["Dr.", "Okoro", "and", "Lt.", "Col.", "Nowak"]),
+            ("in St. Louis at Vantor Corp.", &["in", "St.", "Louis", "at", "Vantor", "Corp."]),
+            ("Dr Okoro, the doctor.", &["Dr", "Okoro", ",", "the", "doctor", "."]),
             ("Plan B.", &["Plan", "B", "."]),
         ];
         for (text, expected) in cases {
