@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diff::diff;
 use crate::minhash::{self, BANDS, Signature};
-use crate::store::{Held, RecordLog, Store, StoreError};
+use crate::store::{Held, RecordLog, Store, StoreError, StoreStats};
 use crate::text::{
     COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, intersection_outside,
     proper_names, scan_words, shingle_hashes, shingles, word_hashes,
@@ -564,6 +564,11 @@ impl StoryEngine {
     /// True when no story is in memory.
     pub fn is_empty(&self) -> bool {
         self.by_seq.is_empty()
+    }
+
+    /// What the record log holds (all 0 for an engine in memory).
+    pub fn store_stats(&self) -> StoreStats {
+        self.store.stats()
     }
 
     fn live_story(&self, slot: Slot) -> Option<Live> {
@@ -1593,7 +1598,10 @@ mod tests {
             }
             item.id = format!("bridge{version}");
         }
-        assert!(log.store.compactions() > 0, "the log was never compacted");
+        let stats = log.store_stats();
+        assert!(stats.compactions > 0, "the log was never compacted");
+        assert!(stats.log_bytes >= stats.live_bytes && stats.live_bytes > 0, "{stats:?}");
+        assert_eq!(memory.store_stats(), crate::StoreStats::default());
         for seq in 0..memory.next_seq {
             let snapshot = |engine: &StoryEngine| engine.snapshot(seq).expect("readable");
             assert_eq!(snapshot(&log), snapshot(&memory), "story {seq}");

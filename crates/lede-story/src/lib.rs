@@ -24,4 +24,4 @@ pub use engine::{
     ArticleFeatures, ChangelogWrite, EngineConfig, Outcome, RestoreError, Restored, Story,
     StoryEngine, is_breaking,
 };
-pub use store::{RecordLog, StoreError};
+pub use store::{RecordLog, StoreError, StoreStats};

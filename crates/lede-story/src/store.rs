@@ -72,6 +72,17 @@ pub enum StoreError {
     },
 }
 
+/// What the story record log holds, for an operator watching its disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Bytes in the log, dead records included.
+    pub log_bytes: u64,
+    /// Bytes of the live stories' records.
+    pub live_bytes: u64,
+    /// Times the log was compacted (its live records copied to a fresh one).
+    pub compactions: u64,
+}
+
 /// Dead bytes the log may hold before it is compacted, whatever the live size.
 pub(crate) const COMPACT_AFTER: u64 = 64 << 20;
 
@@ -127,12 +138,15 @@ impl Store {
         Store::Log(Spilled { log, records, live: 0, written: 0, compact_after, compactions: 0 })
     }
 
-    /// How many times the log was compacted (0 in memory).
-    #[cfg(test)]
-    pub(crate) fn compactions(&self) -> u64 {
+    /// The log's size, live part and compactions (all 0 in memory).
+    pub(crate) fn stats(&self) -> StoreStats {
         match self {
-            Store::Memory(_) => 0,
-            Store::Log(spilled) => spilled.compactions,
+            Store::Memory(_) => StoreStats::default(),
+            Store::Log(spilled) => StoreStats {
+                log_bytes: spilled.written,
+                live_bytes: spilled.live,
+                compactions: spilled.compactions,
+            },
         }
     }
 

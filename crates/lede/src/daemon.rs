@@ -36,7 +36,7 @@ use crate::cpu::CpuTurns;
 use crate::spill::SpillFile;
 use crate::telemetry::{
     ArticlePartlyTagged, ArticlesPublished, CommitFailed, FeedGone, ItemTooLarge, Metrics,
-    PollFailed, PollSucceeded, PushLease, PushedDocumentFailed, StoryStoreFailed,
+    PollFailed, PollSucceeded, PushLease, PushedDocumentFailed, StoriesMeasured, StoryStoreFailed,
     SubscribeRequested,
 };
 use crate::{Failure, admin, demo};
@@ -685,6 +685,7 @@ async fn run_story_stage(
     metrics: Arc<Metrics>,
     cancel: CancellationToken,
 ) -> Result<(), StageStopped> {
+    StoriesMeasured { live_stories: engine.len(), store: engine.store_stats() }.emit(&metrics);
     while let Some(first) = batches.recv().await {
         // Batches that queued up meanwhile share one commit: one round trip
         // to the brokers for many feeds.
@@ -712,6 +713,8 @@ async fn run_story_stage(
                 Ok(()) => {
                     engine.commit();
                     published.into_iter().for_each(|counts| counts.emit(&metrics));
+                    StoriesMeasured { live_stories: engine.len(), store: engine.store_stats() }
+                        .emit(&metrics);
                     true
                 }
                 Err(error) => {

@@ -12,6 +12,7 @@ use lede_core::{DecisionKind, EventKind};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use serde::Serialize;
 
@@ -62,6 +63,10 @@ pub struct Metrics {
     websub_subscribe_requests: Family<OutcomeLabels, Counter>,
     websub_verifications: Family<OutcomeLabels, Counter>,
     websub_deliveries: Family<OutcomeLabels, Counter>,
+    live_stories: Gauge,
+    story_store_bytes: Gauge,
+    story_store_live_bytes: Gauge,
+    story_store_compactions: Counter,
     /// Per-feed status for `/status` (per-feed detail stays out of metric labels).
     feeds: Mutex<BTreeMap<String, FeedStatus>>,
 }
@@ -164,6 +169,26 @@ impl Metrics {
             "lede_websub_deliveries",
             "Documents pushed by hubs, by outcome (accepted, unsigned, bad_signature, busy, unknown_feed)",
             metrics.websub_deliveries.clone(),
+        );
+        registry.register(
+            "lede_story_live_stories",
+            "Stories in the story index (updated within the window), after the last commit",
+            metrics.live_stories.clone(),
+        );
+        registry.register(
+            "lede_story_store_bytes",
+            "Size of the story record file (in story.store_dir), dead records included",
+            metrics.story_store_bytes.clone(),
+        );
+        registry.register(
+            "lede_story_store_live_bytes",
+            "Bytes of the live stories' records in the story record file",
+            metrics.story_store_live_bytes.clone(),
+        );
+        registry.register(
+            "lede_story_store_compactions",
+            "Times the story record file was compacted (live records copied to a fresh file)",
+            metrics.story_store_compactions.clone(),
         );
         metrics
     }
@@ -578,6 +603,34 @@ impl ArticlePartlyTagged<'_> {
     }
 }
 
+/// The story index and its record file, after a commit (and at start).
+#[derive(Debug)]
+pub struct StoriesMeasured {
+    /// Stories in the index.
+    pub live_stories: usize,
+    /// The record file's size and compactions.
+    pub store: lede_story::StoreStats,
+}
+
+impl StoriesMeasured {
+    /// Set the gauges; log and count compactions since the last measure.
+    pub fn emit(&self, metrics: &Metrics) {
+        let gauge = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
+        metrics.live_stories.set(gauge(self.live_stories as u64));
+        metrics.story_store_bytes.set(gauge(self.store.log_bytes));
+        metrics.story_store_live_bytes.set(gauge(self.store.live_bytes));
+        let counted = metrics.story_store_compactions.get();
+        if self.store.compactions > counted {
+            tracing::info!(
+                live_stories = self.live_stories,
+                file_bytes = self.store.log_bytes,
+                "story record file compacted"
+            );
+            metrics.story_store_compactions.inc_by(self.store.compactions - counted);
+        }
+    }
+}
+
 /// The story engine's record file failed (a full disk): the batches being
 /// decided are not committed (their feeds poll them again after a
 /// restart), and the daemon stops.
@@ -618,6 +671,9 @@ mod tests {
         }
         .emit(&metrics);
         ArticlePartlyTagged { feed: "f", article: "a", bytes: 100_000 }.emit(&metrics);
+        let store = lede_story::StoreStats { log_bytes: 300, live_bytes: 200, compactions: 2 };
+        StoriesMeasured { live_stories: 7, store }.emit(&metrics);
+        StoriesMeasured { live_stories: 6, store }.emit(&metrics);
         let letter = lede_core::DeadLetter {
             feed_id: "g".into(),
             url: "http://g".into(),
@@ -640,10 +696,17 @@ mod tests {
         assert!(text.contains("lede_feed_unread_entries_total 2"), "{text}");
         assert!(text.contains("lede_enrich_partly_tagged_articles_total 1"), "{text}");
         assert!(text.contains("lede_feed_errors_total{class=\"item_too_large\"} 1"), "{text}");
+        assert!(text.contains("lede_story_live_stories 6"), "{text}");
+        assert!(text.contains("lede_story_store_bytes 300"), "{text}");
+        assert!(text.contains("lede_story_store_live_bytes 200"), "{text}");
+        assert!(text.contains("lede_story_store_compactions_total 2"), "{text}");
+        // Counters end in `_total`; gauges (a value now) name their unit.
+        let gauges =
+            ["lede_story_live_stories", "lede_story_store_bytes", "lede_story_store_live_bytes"];
         for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+            let name = line.split(['{', ' ']).next().unwrap_or_default();
             assert!(
-                line.starts_with("lede_")
-                    && line.split(['{', ' ']).next().is_some_and(|n| n.ends_with("_total")),
+                name.starts_with("lede_") && (name.ends_with("_total") || gauges.contains(&name)),
                 "{line}"
             );
         }
