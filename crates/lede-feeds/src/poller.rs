@@ -169,8 +169,7 @@ impl FeedPoller {
         self.read(fetched, now)
     }
 
-    /// A poll's input and output: fetch the feed (IO only; the document is
-    /// read by [`FeedPoller::read`]).
+    /// Fetch the feed, IO only: [`FeedPoller::read`] parses what it brought.
     pub async fn fetch(&self) -> Result<PollFetched, FeedError> {
         let url = self.url().to_owned();
         if self.state.gone.as_ref().is_some_and(|gone| gone.url == url) {
