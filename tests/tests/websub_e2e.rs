@@ -78,6 +78,14 @@ async fn a_hub_pushes_signed_documents_and_lede_renews_its_lease() {
     assert!(text.contains("lede_websub_deliveries_total{outcome=\"accepted\"} 1"), "{text}");
     assert!(text.contains("lede_websub_deliveries_total{outcome=\"bad_signature\"} 1"), "{text}");
     assert!(text.contains("lede_websub_verifications_total{outcome=\"refused\"} 1"), "{text}");
+    // The polled item was committed before the renewal: its story is live
+    // and its record is in the story file.
+    let gauge = |name: &str| {
+        let line = text.lines().find(|l| l.split(' ').next() == Some(name));
+        line.and_then(|l| l.split(' ').nth(1)?.parse::<u64>().ok())
+    };
+    assert!(gauge("lede_story_live_stories").is_some_and(|n| n >= 1), "{text}");
+    assert!(gauge("lede_story_store_bytes").is_some_and(|n| n > 0), "{text}");
     let status_url = callback.replace("/websub/pushed", "/status");
     let (_, status_json) = hub.get(&status_url).await;
     assert!(status_json.contains(&format!("\"push_hub\":\"{}\"", hub.url)), "{status_json}");
