@@ -260,6 +260,8 @@ pub(crate) struct IndexKeys {
     pub(crate) article: Vec<u64>,
     pub(crate) url: Vec<u64>,
     pub(crate) hash: Vec<u64>,
+    /// The story's sources as a [`source_bit`] mask.
+    pub(crate) sources: u64,
 }
 
 impl IndexKeys {
@@ -271,8 +273,15 @@ impl IndexKeys {
             article: story.article_ids.iter().map(|id| id.key_hash()).collect(),
             url: story.urls.iter().map(|url| url.key_hash()).collect(),
             hash: story.content_hashes.iter().map(ExactKey::key_hash).collect(),
+            sources: story.sources.iter().fold(0, |mask, source| mask | source_bit(source)),
         }
     }
+}
+
+/// A source's bit in a story's source mask: a story whose mask lacks it
+/// has no article from that source (a set bit only says it may).
+fn source_bit(source: &str) -> u64 {
+    1 << (key_hash(source) >> 58)
 }
 
 /// Where a live story sits in [`StoryEngine::live`] and the store: a
@@ -286,6 +295,9 @@ pub(crate) type Slot = u32;
 struct Live {
     seq: u64,
     updated_at: DateTime<Utc>,
+    /// [`IndexKeys::sources`]: a follow-up's candidates are the stories
+    /// of its source, checked here before their entries are read.
+    sources: u64,
 }
 
 /// The engine. See the module documentation.
@@ -541,7 +553,7 @@ impl StoryEngine {
             let slot = self.free_slot();
             self.store.place(slot, held)?;
             let keys = self.store.index_keys(slot)?;
-            self.index(slot, Live { seq, updated_at }, &keys);
+            self.index(slot, Live { seq, updated_at, sources: keys.sources }, &keys);
         }
         Ok(())
     }
@@ -769,7 +781,8 @@ impl StoryEngine {
         let hits = bucket_hits(&self.by_paragraph, &features.paragraph_query, MAX_PARAGRAPH_BUCKET);
         // The live stories of the article's source, most keys shared first.
         let mut same_source = Vec::new();
-        for slot in self.most_shared(&hits, live) {
+        let source = source_bit(&article.source);
+        for slot in self.most_shared(&hits, |story| live(story) && story.sources & source != 0) {
             if same_source.len() == MAX_CANDIDATES {
                 break;
             }
@@ -1003,6 +1016,11 @@ impl StoryEngine {
                 live.updated_at = updated_at;
             }
         }
+        if matches!(kind, DecisionKind::Update | DecisionKind::Source)
+            && let Some(Some(live)) = self.live.get_mut(slot as usize)
+        {
+            live.sources |= source_bit(&article.source);
+        }
         let event = (events == Events::Build && kind != DecisionKind::Duplicate)
             .then(|| event_of(&entry.story, kind, &article.source, changes));
         self.store.put(slot, entry)?;
@@ -1080,7 +1098,11 @@ impl StoryEngine {
     fn insert(&mut self, entry: Box<Entry>) -> Result<(), StoreError> {
         let slot = self.free_slot();
         let keys = IndexKeys::of(&entry);
-        let story = Live { seq: entry.story.seq, updated_at: entry.story.updated_at };
+        let story = Live {
+            seq: entry.story.seq,
+            updated_at: entry.story.updated_at,
+            sources: keys.sources,
+        };
         if let Err(error) = self.store.put(slot, entry) {
             self.free_slots.push(slot);
             return Err(error);
@@ -1606,6 +1628,41 @@ mod tests {
             let snapshot = |engine: &StoryEngine| engine.snapshot(seq).expect("readable");
             assert_eq!(snapshot(&log), snapshot(&memory), "story {seq}");
         }
+    }
+
+    /// A story's source mask has the bit of every source it took, in
+    /// memory and read back from a record log after a restore: a follow-up
+    /// search skips only stories that lack the article's source.
+    #[test]
+    fn a_storys_source_mask_holds_every_source() {
+        let now = DateTime::from_timestamp(1_000_000, 0).unwrap_or_default();
+        let text = [
+            "The council of Brenn voted on Monday to close the old river bridge for repairs after inspectors found cracks in two of its piers.",
+        ];
+        let first = article("a1", "Brenn bridge closed", &text);
+        let copy = Article {
+            id: "b1".into(),
+            url: Some("https://other.example/b1".into()),
+            source: "other".into(),
+            ..first.clone()
+        };
+        let masks = |engine: &StoryEngine| -> Vec<u64> {
+            engine.live.iter().flatten().map(|story| story.sources).collect()
+        };
+        let mut engine = StoryEngine::new(EngineConfig::default());
+        engine.begin();
+        engine.decide(&first, now).expect("decided");
+        let decided = engine.decide(&copy, now).expect("decided");
+        engine.commit();
+        assert_eq!(decided.decision.kind, DecisionKind::Source);
+        let both = source_bit("s") | source_bit("other");
+        assert_eq!(masks(&engine), [both]);
+        let snapshot = engine.snapshot(0).expect("readable").expect("live");
+        let mut restored =
+            StoryEngine::with_log(EngineConfig::default(), Box::new(Vec::<u8>::new()));
+        let story = restored.restore_snapshot("k", &snapshot).expect("restored");
+        restored.index_restored([story]).expect("indexed");
+        assert_eq!(masks(&restored), [both]);
     }
 
     #[test]

@@ -336,9 +336,9 @@ impl Spilled {
     }
 }
 
-/// A record: a header of counts, the index keys and the shingle set as
-/// little-endian integers, then the story's snapshot as JSON (its
-/// changelog value).
+/// A record: a header of counts, the index keys, the shingle set and the
+/// sources' mask as little-endian integers, then the story's snapshot as
+/// JSON (its changelog value).
 fn encode(entry: &Entry, json: &[u8]) -> Vec<u8> {
     let keys = IndexKeys::of(entry);
     let counts = [
@@ -349,7 +349,7 @@ fn encode(entry: &Entry, json: &[u8]) -> Vec<u8> {
         keys.hash.len(),
     ];
     let size = 4 * (counts.len() + BANDS + counts[0] + counts[1])
-        + 8 * (counts[2] + counts[3] + counts[4])
+        + 8 * (counts[2] + counts[3] + counts[4] + 1)
         + json.len();
     let mut out = Vec::with_capacity(size);
     // Lists are capped far below u32::MAX (`max_keys_per_story`, a text's words).
@@ -358,7 +358,7 @@ fn encode(entry: &Entry, json: &[u8]) -> Vec<u8> {
     {
         out.extend_from_slice(&value.to_le_bytes());
     }
-    for value in keys.article.iter().chain(&keys.url).chain(&keys.hash) {
+    for value in keys.article.iter().chain(&keys.url).chain(&keys.hash).chain([&keys.sources]) {
         out.extend_from_slice(&value.to_le_bytes());
     }
     out.extend_from_slice(json);
@@ -373,6 +373,7 @@ struct View<'a> {
     article: &'a [u8],
     url: &'a [u8],
     hash: &'a [u8],
+    sources: u64,
     json: &'a [u8],
 }
 
@@ -398,7 +399,8 @@ impl<'a> View<'a> {
         let article = take(8 * article)?;
         let url = take(8 * url)?;
         let hash = take(8 * hash)?;
-        Ok(View { bands, paragraph_keys, compare, article, url, hash, json: rest })
+        let sources = u64s(take(8)?).next().unwrap_or(u64::MAX);
+        Ok(View { bands, paragraph_keys, compare, article, url, hash, sources, json: rest })
     }
 
     fn compare(&self) -> Vec<u32> {
@@ -412,6 +414,7 @@ impl<'a> View<'a> {
             article: u64s(self.article).collect(),
             url: u64s(self.url).collect(),
             hash: u64s(self.hash).collect(),
+            sources: self.sources,
         }
     }
 
