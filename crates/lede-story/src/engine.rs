@@ -553,7 +553,7 @@ impl StoryEngine {
             let slot = self.free_slot();
             self.store.place(slot, held)?;
             let keys = self.store.index_keys(slot)?;
-            self.index(slot, Live { seq, updated_at, sources: keys.sources }, &keys);
+            self.index(slot, seq, updated_at, &keys);
         }
         Ok(())
     }
@@ -1098,20 +1098,18 @@ impl StoryEngine {
     fn insert(&mut self, entry: Box<Entry>) -> Result<(), StoreError> {
         let slot = self.free_slot();
         let keys = IndexKeys::of(&entry);
-        let story = Live {
-            seq: entry.story.seq,
-            updated_at: entry.story.updated_at,
-            sources: keys.sources,
-        };
+        let (seq, updated_at) = (entry.story.seq, entry.story.updated_at);
         if let Err(error) = self.store.put(slot, entry) {
             self.free_slots.push(slot);
             return Err(error);
         }
-        self.index(slot, story, &keys);
+        self.index(slot, seq, updated_at, &keys);
         Ok(())
     }
 
-    fn index(&mut self, slot: Slot, story: Live, keys: &IndexKeys) {
+    /// Index the story `seq` (last updated at `updated_at`) in `slot` by its keys.
+    fn index(&mut self, slot: Slot, seq: u64, updated_at: DateTime<Utc>, keys: &IndexKeys) {
+        let story = Live { seq, updated_at, sources: keys.sources };
         if let Some(free) = self.live.get_mut(slot as usize) {
             *free = Some(story);
         }

@@ -332,8 +332,9 @@ pub fn material_words(text: &str) -> Vec<u64> {
 /// Do at least `at_least` words differ between two paragraphs (material
 /// words, counting repeats), where a word replaced by a near-identical one
 /// (a typo fix: edit distance at most 2, no digits, at least 4 letters; or
-/// another form of the same auxiliary verb) does not count? The texts are read again only when typo fixes could
-/// decide it, and typo fixes are looked for only until they cannot.
+/// another form of the same auxiliary verb) does not count? The texts are
+/// read again only when typo fixes could decide it, and typo fixes are
+/// looked for only until they cannot.
 pub fn differs_by_at_least(
     old_text: &str,
     old: &[u64],

@@ -685,7 +685,7 @@ async fn run_story_stage(
     metrics: Arc<Metrics>,
     cancel: CancellationToken,
 ) -> Result<(), StageStopped> {
-    StoriesMeasured { live_stories: engine.len(), store: engine.store_stats() }.emit(&metrics);
+    StoriesMeasured::of(&engine).emit(&metrics);
     while let Some(first) = batches.recv().await {
         // Batches that queued up meanwhile share one commit: one round trip
         // to the brokers for many feeds.
@@ -713,8 +713,7 @@ async fn run_story_stage(
                 Ok(()) => {
                     engine.commit();
                     published.into_iter().for_each(|counts| counts.emit(&metrics));
-                    StoriesMeasured { live_stories: engine.len(), store: engine.store_stats() }
-                        .emit(&metrics);
+                    StoriesMeasured::of(&engine).emit(&metrics);
                     true
                 }
                 Err(error) => {

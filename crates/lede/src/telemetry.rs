@@ -613,6 +613,11 @@ pub struct StoriesMeasured {
 }
 
 impl StoriesMeasured {
+    /// What `engine` holds now.
+    pub fn of(engine: &lede_story::StoryEngine) -> Self {
+        Self { live_stories: engine.len(), store: engine.store_stats() }
+    }
+
     /// Set the gauges; log and count compactions since the last measure.
     pub fn emit(&self, metrics: &Metrics) {
         let gauge = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
