@@ -8,6 +8,11 @@ a news-like mix per article: 35% new stories, 20% re-polls, 15% updates
 footer added, other source), 10% trivial edits (one typo).
 
     python3 bench/story/gen.py --articles 50000 --days 7 > corpus.jsonl
+
+With --outcome-headlines, every new story's headline starts with one of 20
+names and ends in an outcome word ("Kanelo ... found"): the worst case of
+the engine's headline follow-up search (every story of the outlet naming
+the same few subjects is a candidate), to measure its cost.
 """
 
 import argparse
@@ -25,6 +30,7 @@ def main():
     ap.add_argument("--articles", type=int, default=50_000)
     ap.add_argument("--days", type=float, default=7.0)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--outcome-headlines", action="store_true")
     args = ap.parse_args()
 
     rng = np.random.default_rng(args.seed)
@@ -58,8 +64,11 @@ def main():
         recent = stories[-5000:]
         if not recent or roll < 0.35:
             source = SOURCES[int(rng.integers(len(SOURCES)))]
+            title = words(int(rng.integers(6, 12))).capitalize()
+            if args.outcome_headlines:
+                title = f"{vocabulary[int(rng.integers(20))].capitalize()} {title.lower()} found"
             story = [f"a{i}", source, f"https://{source.replace(' ', '').lower()}.example/s/{i}",
-                     words(int(rng.integers(6, 12))).capitalize(), [paragraph() for _ in range(int(rng.integers(4, 11)))]]
+                     title, [paragraph() for _ in range(int(rng.integers(4, 11)))]]
             stories.append(story)
             del stories[:-5000]  # only recent stories get follow-ups
             row = story

@@ -11,7 +11,8 @@
 //!    above the thresholds wins; ties go to the older story. Failing that,
 //!    a story of the article's own source that it follows up (shared
 //!    wording outside standing paragraphs, or a carried-over paragraph and
-//!    a shared subject): see [`EngineConfig`].
+//!    a shared subject: see [`EngineConfig`]; or a headline reporting an
+//!    outcome of the story's event: see [`crate::headline`]).
 //! 3. Otherwise the article starts a `new` story.
 //!
 //! Only stories updated within the window can match, so decisions do not
@@ -32,6 +33,9 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diff::diff;
+use crate::headline::{
+    Headline, event_word_candidates, follows_up, known_names, name_candidates, reports_outcome,
+};
 use crate::minhash::{self, BANDS, Signature};
 use crate::store::{Held, RecordLog, Store, StoreError, StoreStats};
 use crate::text::{
@@ -110,6 +114,9 @@ const CARRIED_PARAGRAPHS: usize = 8;
 const COMPARED_PARAGRAPHS: usize = 64;
 /// A paragraph's index keys are shingles with a word of this many bytes.
 const KEY_WORD_BYTES: usize = 5;
+/// A story is indexed by its headline's names for this many of its
+/// sources (the first: the outlets whose follow-ups it may get).
+const HEADLINE_SOURCES: usize = 4;
 
 /// A story as the engine keeps it: its latest version and its keys. This
 /// is also the changelog value.
@@ -262,6 +269,8 @@ pub(crate) struct IndexKeys {
     pub(crate) hash: Vec<u64>,
     /// The story's sources as a [`source_bit`] mask.
     pub(crate) sources: u64,
+    /// Its headline's possible names, per source ([`headline_keys`]).
+    pub(crate) headline: Vec<u32>,
 }
 
 impl IndexKeys {
@@ -274,8 +283,26 @@ impl IndexKeys {
             url: story.urls.iter().map(|url| url.key_hash()).collect(),
             hash: story.content_hashes.iter().map(ExactKey::key_hash).collect(),
             sources: story.sources.iter().fold(0, |mask, source| mask | source_bit(source)),
+            headline: headline_keys(story),
         }
     }
+}
+
+/// The headline index keys of a story: each possible name in its headline
+/// with each of its first [`HEADLINE_SOURCES`] sources, sorted.
+fn headline_keys(story: &Story) -> Vec<u32> {
+    let names = name_candidates(&story.title);
+    let mut keys: Vec<u32> = (story.sources.iter().take(HEADLINE_SOURCES))
+        .flat_map(|source| names.iter().map(|&name| headline_key(name, source)))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The headline index key of a name in a source's headline.
+fn headline_key(name: u64, source: &str) -> u32 {
+    crate::text::mix(name ^ key_hash(source)) as u32
 }
 
 /// A source's bit in a story's source mask: a story whose mask lacks it
@@ -317,6 +344,8 @@ pub struct StoryEngine {
     by_hash: HashMap<u64, Slot>,
     by_band: BandIndex,
     by_paragraph: BandIndex,
+    /// Headline names per source ([`headline_keys`]).
+    by_headline: BandIndex,
     /// (last update, seq, slot): eviction order.
     by_age: BTreeSet<(DateTime<Utc>, u64, Slot)>,
     next_seq: u64,
@@ -757,7 +786,10 @@ impl StoryEngine {
             }
         }
         if best.is_none() {
-            best = self.find_follow_up(article, paragraphs, features, live)?;
+            best = self.find_follow_up(article, paragraphs, features, &live)?;
+        }
+        if best.is_none() {
+            best = self.find_headline_follow_up(article, paragraphs, live)?;
         }
         Ok(best.map(|(slot, _)| (slot, Relation::Similar)))
     }
@@ -776,7 +808,7 @@ impl StoryEngine {
         article: &Article,
         paragraphs: &[String],
         features: &Features,
-        live: impl Fn(Live) -> bool,
+        live: &impl Fn(Live) -> bool,
     ) -> Result<Option<(Slot, f64)>, StoreError> {
         let hits = bucket_hits(&self.by_paragraph, &features.paragraph_query, MAX_PARAGRAPH_BUCKET);
         // The live stories of the article's source, most keys shared first.
@@ -833,6 +865,57 @@ impl StoryEngine {
                 && carried.lead_names_a_subject(paragraphs, &entry.story.paragraphs))
             .then_some((*slot, similarity))
         }))
+    }
+
+    /// A story of the article's own source whose headline the article's
+    /// follows up ([`follows_up`]): the one sharing the most event words,
+    /// then names; ties to the older story.
+    fn find_headline_follow_up(
+        &self,
+        article: &Article,
+        paragraphs: &[String],
+        live: impl Fn(Live) -> bool,
+    ) -> Result<Option<(Slot, f64)>, StoreError> {
+        if !reports_outcome(&article.title) {
+            return Ok(None);
+        }
+        let keys: Vec<u32> = (name_candidates(&article.title).into_iter())
+            .map(|name| headline_key(name, &article.source))
+            .collect();
+        let hits = bucket_hits(&self.by_headline, &keys, MAX_BUCKET);
+        if hits.is_empty() {
+            return Ok(None);
+        }
+        let article_words = event_word_candidates(&article.title);
+        let mut article_names = None;
+        let source = source_bit(&article.source);
+        // ((event words, names) shared, older first, slot)
+        let mut best: Option<((usize, usize), std::cmp::Reverse<u64>, Slot)> = None;
+        let candidates =
+            self.most_shared(&hits, |story| live(story) && story.sources & source != 0);
+        for slot in candidates.into_iter().take(MAX_CANDIDATES) {
+            let Some(entry) = self.store.get(slot)? else { continue };
+            let story = &entry.story;
+            if !story.sources.contains(&article.source)
+                || intersection(&article_words, &event_word_candidates(&story.title)) == 0
+            {
+                continue;
+            }
+            let article_names =
+                article_names.get_or_insert_with(|| known_names(&article.title, paragraphs));
+            let story_names = known_names(&story.title, &story.paragraphs);
+            let mut known = [article_names.as_slice(), story_names.as_slice()].concat();
+            known.sort_unstable();
+            let theirs = Headline::read(&story.title, &known);
+            let ours = Headline::read(&article.title, &known);
+            if let Some(strength) = follows_up(&ours, &theirs, &story_names) {
+                let rank = (strength, std::cmp::Reverse(story.seq), slot);
+                if best.is_none_or(|best| rank > best) {
+                    best = Some(rank);
+                }
+            }
+        }
+        Ok(best.map(|(_, _, slot)| (slot, 0.0)))
     }
 
     /// The live stories among `hits` (sorted bucket hits, one per shared
@@ -970,6 +1053,7 @@ impl StoryEngine {
 
         let seq = story.seq;
         self.record(seq, Some(&entry));
+        let headline_before = headline_keys(story);
         self.add_key(slot, &mut entry.story, Key::Article(&article.id));
         if let Some(url) = &article.url {
             self.add_key(slot, &mut entry.story, Key::Url(url));
@@ -1021,6 +1105,10 @@ impl StoryEngine {
         {
             live.sources |= source_bit(&article.source);
         }
+        if matches!(kind, DecisionKind::Update | DecisionKind::Source) {
+            let headline_after = headline_keys(&entry.story);
+            self.by_headline.replace(slot, &headline_before, &headline_after);
+        }
         let event = (events == Events::Build && kind != DecisionKind::Duplicate)
             .then(|| event_of(&entry.story, kind, &article.source, changes));
         self.store.put(slot, entry)?;
@@ -1050,13 +1138,7 @@ impl StoryEngine {
         for &key in features.bands.iter().filter(|key| !entry.bands.contains(key)) {
             self.by_band.add(key, slot);
         }
-        let (old, new) = (&entry.paragraph_keys, &features.paragraph_keys);
-        for &key in old.iter().filter(|key| new.binary_search(key).is_err()) {
-            self.by_paragraph.remove(key, slot);
-        }
-        for &key in new.iter().filter(|key| old.binary_search(key).is_err()) {
-            self.by_paragraph.add(key, slot);
-        }
+        self.by_paragraph.replace(slot, &entry.paragraph_keys, &features.paragraph_keys);
         entry.compare = features.compare;
         entry.bands = features.bands;
         entry.paragraph_keys = features.paragraph_keys;
@@ -1125,6 +1207,9 @@ impl StoryEngine {
         for &key in &keys.paragraph_keys {
             self.by_paragraph.add(key, slot);
         }
+        for &key in &keys.headline {
+            self.by_headline.add(key, slot);
+        }
         self.by_age.insert((story.updated_at, story.seq, slot));
     }
 
@@ -1158,6 +1243,9 @@ impl StoryEngine {
         }
         for &key in &keys.paragraph_keys {
             self.by_paragraph.remove(key, slot);
+        }
+        for &key in &keys.headline {
+            self.by_headline.remove(key, slot);
         }
         self.by_age.remove(&(story.updated_at, story.seq, slot));
         Ok(Some(entry))
@@ -1238,6 +1326,17 @@ impl BandIndex {
                     }
                 }
             }
+        }
+    }
+
+    /// Move the story in `slot` from keys `old` to keys `new` (both
+    /// sorted); keys in both stay as they are.
+    fn replace(&mut self, slot: Slot, old: &[u32], new: &[u32]) {
+        for &key in old.iter().filter(|key| new.binary_search(key).is_err()) {
+            self.remove(key, slot);
+        }
+        for &key in new.iter().filter(|key| old.binary_search(key).is_err()) {
+            self.add(key, slot);
         }
     }
 
@@ -1799,6 +1898,58 @@ mod tests {
             assert_eq!(a.story_id == b.story_id, *same_story, "{later:?}");
             let kind = if *same_story { DecisionKind::Update } else { DecisionKind::New };
             assert_eq!(b.kind, kind);
+        }
+    }
+
+    /// Fixture table, after [`HIKER`]: (later headline, its text, from the
+    /// same source?, same story?). The texts share too little to match;
+    /// the headlines decide.
+    const HEADLINE_FOLLOW_UPS: &[(&str, &[&str], bool, bool)] = &[
+        ("Missing Scarrow Fell hiker found alive", HIKER_FOUND, true, true),
+        // Another outlet's own report: not its follow-up.
+        ("Missing Scarrow Fell hiker found alive", HIKER_FOUND, false, false),
+        // The same place, another event: no outcome reported.
+        ("Search for climber on Scarrow Fell", CLIMBER, true, false),
+        // An outcome of an event with someone the story never names.
+        ("Scarrow Fell hiker Tom Brack found", CLIMBER, true, false),
+    ];
+    const HIKER_TITLE: &str = "Search for missing hiker on Scarrow Fell";
+    const HIKER: &[&str] = &[
+        "Mountain rescue teams and a helicopter searched Scarrow Fell on Sunday for a hiker who did not return from a walk on Saturday.",
+        "The woman, 54, set off from the car park at Dale Head in the morning and told her family she would be back by dusk.",
+    ];
+    const HIKER_FOUND: &[&str] = &[
+        "A walker missing for two nights on Scarrow Fell was found cold but unhurt in a gully on Monday by a rescue dog.",
+        "She had slipped in fog and sheltered under a boulder, her son said, thanking the volunteers.",
+    ];
+    const CLIMBER: &[&str] = &[
+        "Rescue teams were called to Scarrow Fell again on Monday evening after a climber fell on the north face and radioed for help.",
+        "Tom Brack, 31, was lifted off by helicopter with a broken ankle.",
+    ];
+
+    #[test]
+    fn issue_4_an_outlets_outcome_headline_joins_its_story() {
+        let now = DateTime::from_timestamp(0, 0).unwrap_or_default();
+        for &(later_title, later, same_source, same_story) in HEADLINE_FOLLOW_UPS {
+            let mut engine = StoryEngine::new(EngineConfig::default());
+            let outcome = engine.decide(&article("a", HIKER_TITLE, HIKER), now).expect("decided");
+            let a = outcome.decision;
+            // The headline index is rebuilt from the story's snapshot.
+            let seq = 0;
+            let snapshot = engine.snapshot(seq).expect("read").expect("live");
+            let mut engine = StoryEngine::restore(
+                EngineConfig::default(),
+                [(a.story_id.as_str(), snapshot.as_slice())],
+            )
+            .expect("restored");
+            let mut b = article("b", later_title, later);
+            if !same_source {
+                b.source = "another outlet".into();
+            }
+            let b = engine.decide(&b, now).expect("decided").decision;
+            assert_eq!(a.story_id == b.story_id, same_story, "{later_title:?}");
+            let kind = if same_story { DecisionKind::Update } else { DecisionKind::New };
+            assert_eq!(b.kind, kind, "{later_title:?}");
         }
     }
 

@@ -16,6 +16,7 @@
 
 pub mod diff;
 pub mod engine;
+mod headline;
 pub mod minhash;
 pub mod store;
 pub mod text;

@@ -336,8 +336,8 @@ impl Spilled {
     }
 }
 
-/// A record: a header of counts, the index keys, the shingle set and the
-/// sources' mask as little-endian integers, then the story's snapshot as
+/// A record: a header of counts, the index keys (bands, paragraphs), the
+/// shingle set, the headline keys, the exact keys and the sources' mask as little-endian integers, then the story's snapshot as
 /// JSON (its changelog value).
 fn encode(entry: &Entry, json: &[u8]) -> Vec<u8> {
     let keys = IndexKeys::of(entry);
@@ -347,14 +347,17 @@ fn encode(entry: &Entry, json: &[u8]) -> Vec<u8> {
         keys.article.len(),
         keys.url.len(),
         keys.hash.len(),
+        keys.headline.len(),
     ];
-    let size = 4 * (counts.len() + BANDS + counts[0] + counts[1])
+    let size = 4 * (counts.len() + BANDS + counts[0] + counts[1] + counts[5])
         + 8 * (counts[2] + counts[3] + counts[4] + 1)
         + json.len();
     let mut out = Vec::with_capacity(size);
     // Lists are capped far below u32::MAX (`max_keys_per_story`, a text's words).
     let counts = counts.map(|n| u32::try_from(n).unwrap_or(u32::MAX));
-    for value in counts.iter().chain(&keys.bands).chain(&keys.paragraph_keys).chain(&entry.compare)
+    for value in (counts.iter().chain(&keys.bands).chain(&keys.paragraph_keys))
+        .chain(&entry.compare)
+        .chain(&keys.headline)
     {
         out.extend_from_slice(&value.to_le_bytes());
     }
@@ -370,6 +373,7 @@ struct View<'a> {
     bands: [u32; BANDS],
     paragraph_keys: &'a [u8],
     compare: &'a [u8],
+    headline: &'a [u8],
     article: &'a [u8],
     url: &'a [u8],
     hash: &'a [u8],
@@ -389,18 +393,29 @@ impl<'a> View<'a> {
             rest = tail;
             Ok(head)
         };
-        let header = u32s(take(4 * 5)?);
+        let header = u32s(take(4 * 6)?);
         let mut bands = [0; BANDS];
         bands.iter_mut().zip(u32s(take(4 * BANDS)?)).for_each(|(band, key)| *band = key);
-        let [paragraphs, compare, article, url, hash] =
-            [0, 1, 2, 3, 4].map(|i| header.clone().nth(i).unwrap_or(0) as usize);
+        let [paragraphs, compare, article, url, hash, headline] =
+            [0, 1, 2, 3, 4, 5].map(|i| header.clone().nth(i).unwrap_or(0) as usize);
         let paragraph_keys = take(4 * paragraphs)?;
         let compare = take(4 * compare)?;
+        let headline = take(4 * headline)?;
         let article = take(8 * article)?;
         let url = take(8 * url)?;
         let hash = take(8 * hash)?;
         let sources = u64s(take(8)?).next().unwrap_or(u64::MAX);
-        Ok(View { bands, paragraph_keys, compare, article, url, hash, sources, json: rest })
+        Ok(View {
+            bands,
+            paragraph_keys,
+            compare,
+            headline,
+            article,
+            url,
+            hash,
+            sources,
+            json: rest,
+        })
     }
 
     fn compare(&self) -> Vec<u32> {
@@ -415,6 +430,7 @@ impl<'a> View<'a> {
             url: u64s(self.url).collect(),
             hash: u64s(self.hash).collect(),
             sources: self.sources,
+            headline: u32s(self.headline).collect(),
         }
     }
 

@@ -177,38 +177,37 @@ pub fn word_hashes(text: &str) -> Vec<u64> {
 /// Sorted and de-duplicated.
 pub fn proper_names(text: &str) -> Vec<u64> {
     let mut names = Vec::new();
-    let (mut sentence_start, mut depth) = (true, 0u32);
-    let mut word = String::new();
-    for c in text.chars().chain([' ']) {
-        if c.is_alphanumeric() {
-            word.push(c);
-            continue;
-        }
-        if !word.is_empty() {
-            let capitalized = word.starts_with(char::is_uppercase);
-            let lower = word.to_lowercase();
-            if capitalized
-                && !sentence_start
-                && depth == 0
-                && word.chars().count() >= 3
-                && !CALENDAR_WORDS.contains(&lower.as_str())
-            {
-                names.push(word_hash(lower.as_bytes()));
+    let (mut sentence_start, mut depth, mut previous_end) = (true, 0u32, 0);
+    scan_words(text, |word, hash| {
+        // `word` is a slice of `text`: its offset there.
+        let start = word.as_ptr() as usize - text.as_ptr() as usize;
+        for c in text[previous_end..start].chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                '.' | '!' | '?' | ':' => sentence_start = true,
+                _ => {}
             }
-            sentence_start = false;
-            word.clear();
         }
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            '.' | '!' | '?' | ':' => sentence_start = true,
-            _ => {}
+        previous_end = start + word.len();
+        if word.starts_with(char::is_uppercase)
+            && !sentence_start
+            && depth == 0
+            && word.chars().nth(2).is_some()
+            && !CALENDAR_HASHES.contains(&hash)
+        {
+            names.push(hash);
         }
-    }
+        sentence_start = false;
+    });
     names.sort_unstable();
     names.dedup();
     names
 }
+
+/// [`word_hash`]es of [`CALENDAR_WORDS`].
+static CALENDAR_HASHES: LazyLock<Vec<u64>> =
+    LazyLock::new(|| CALENDAR_WORDS.iter().map(|word| word_hash(word.as_bytes())).collect());
 
 /// The sorted, de-duplicated set of `words`-word shingle hashes of a word
 /// sequence. Sequences shorter than a shingle give their words' hashes.

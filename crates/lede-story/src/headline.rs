@@ -1,0 +1,493 @@
+//! What a headline says: who or what it names, what happened to them, and
+//! whether it reports an outcome. An outlet's follow-up in its own words
+//! (a missing hiker found alive, a trial's verdict, a line reopened) keeps
+//! its story's subject and event in the headline and reports an outcome,
+//! while the same outlet's next event names a new subject or a new event
+//! ("Brayford council website hit by cyberattack" after "Cyberattack
+//! forces Brayford hospital to divert ambulances").
+//!
+//! Names are capitalized words of 3+ characters inside a sentence-case
+//! headline (its first word too if the texts name it); in a Title Case
+//! headline only words the texts name. Event words are the headline's
+//! other content words, stemmed (Snowball English), without outcome words.
+
+use std::sync::LazyLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::text::{proper_names, word_hash};
+
+/// Words that report an outcome or a later stage of a developing event:
+/// the found, the freed, the reopened, the verdict, the cause. A new event
+/// is reported by its onset ("breaks out", "hits", "missing", "charged").
+/// Matched as written (lower case), not stemmed. Sorted.
+const OUTCOME_WORDS: &[&str] = &[
+    "acquitted",
+    "alive",
+    "approved",
+    "approves",
+    "arrested",
+    "back",
+    "blame",
+    "blamed",
+    "caught",
+    "cause",
+    "cleared",
+    "confirmed",
+    "confirms",
+    "contained",
+    "controlled",
+    "convicted",
+    "died",
+    "dies",
+    "elected",
+    "ended",
+    "ends",
+    "found",
+    "freed",
+    "guilty",
+    "inquiry",
+    "investigation",
+    "jailed",
+    "lifted",
+    "passed",
+    "passes",
+    "recaptured",
+    "recovered",
+    "recovers",
+    "refloated",
+    "rejected",
+    "rejects",
+    "released",
+    "reopen",
+    "reopened",
+    "reopens",
+    "rescued",
+    "restored",
+    "resumed",
+    "resumes",
+    "return",
+    "returned",
+    "returns",
+    "safe",
+    "sentenced",
+    "verdict",
+    "wins",
+    "won",
+];
+
+/// Function words and words of time that say nothing of the event. Sorted.
+const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "after",
+    "afternoon",
+    "again",
+    "against",
+    "all",
+    "also",
+    "among",
+    "an",
+    "and",
+    "another",
+    "any",
+    "are",
+    "around",
+    "as",
+    "at",
+    "be",
+    "been",
+    "before",
+    "being",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "day",
+    "days",
+    "did",
+    "do",
+    "does",
+    "down",
+    "during",
+    "each",
+    "early",
+    "eight",
+    "evening",
+    "every",
+    "few",
+    "first",
+    "five",
+    "for",
+    "four",
+    "friday",
+    "from",
+    "had",
+    "has",
+    "have",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "how",
+    "if",
+    "in",
+    "into",
+    "is",
+    "its",
+    "just",
+    "last",
+    "late",
+    "may",
+    "me",
+    "might",
+    "million",
+    "monday",
+    "more",
+    "morning",
+    "most",
+    "must",
+    "my",
+    "new",
+    "next",
+    "night",
+    "nine",
+    "no",
+    "nor",
+    "not",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "onto",
+    "or",
+    "other",
+    "others",
+    "our",
+    "out",
+    "over",
+    "own",
+    "per",
+    "percent",
+    "said",
+    "same",
+    "saturday",
+    "say",
+    "says",
+    "second",
+    "seven",
+    "shall",
+    "she",
+    "should",
+    "since",
+    "six",
+    "so",
+    "some",
+    "such",
+    "sunday",
+    "tell",
+    "ten",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "three",
+    "through",
+    "thursday",
+    "to",
+    "told",
+    "too",
+    "tuesday",
+    "two",
+    "under",
+    "until",
+    "up",
+    "us",
+    "very",
+    "was",
+    "we",
+    "wednesday",
+    "week",
+    "weeks",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "would",
+    "year",
+    "years",
+    "you",
+    "your",
+];
+
+static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
+
+fn is_stop_word(lower: &str) -> bool {
+    STOP_WORDS.binary_search(&lower).is_ok()
+}
+
+fn is_outcome(lower: &str) -> bool {
+    OUTCOME_WORDS.binary_search(&lower).is_ok()
+}
+
+fn stem_hash(lower: &str) -> u64 {
+    word_hash(STEMMER.stem(lower).as_bytes())
+}
+
+/// A headline's words, as [`Headline::read`] finds them.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Headline {
+    /// [`word_hash`]es of the names, sorted.
+    pub(crate) names: Vec<u64>,
+    /// Stem hashes of the event words, sorted.
+    pub(crate) event: Vec<u64>,
+    /// It has an outcome word.
+    pub(crate) outcome: bool,
+}
+
+/// The words of a headline, with their case.
+fn words(title: &str) -> impl Iterator<Item = &str> {
+    title.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty())
+}
+
+fn capitalized(word: &str) -> bool {
+    word.starts_with(char::is_uppercase) && word.chars().count() >= 3
+}
+
+/// Most of the headline's longer words are capitalized ("Fire Breaks Out
+/// At Olvan Paint Factory"): its capitals do not mark names.
+fn title_case(title: &str) -> bool {
+    let long: Vec<&str> = words(title).filter(|word| word.chars().count() >= 4).collect();
+    long.len() >= 2 && 2 * long.iter().filter(|word| capitalized(word)).count() > long.len()
+}
+
+/// Hashes of the capitalized words inside a sentence-case headline (none
+/// for Title Case): names, as the headline writes them.
+pub(crate) fn names_inside(title: &str) -> Vec<u64> {
+    if title_case(title) {
+        return Vec::new();
+    }
+    let mut names: Vec<u64> = (words(title).skip(1))
+        .filter(|word| capitalized(word))
+        .map(|word| word_hash(word.to_lowercase().as_bytes()))
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+/// The names a text gives (its [`proper_names`] and its headline's
+/// [`names_inside`]), sorted: what makes a headline's first word, or a
+/// Title Case headline's words, names.
+pub(crate) fn known_names(title: &str, paragraphs: &[String]) -> Vec<u64> {
+    let mut names = names_inside(title);
+    for paragraph in paragraphs {
+        names.extend(proper_names(paragraph));
+    }
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// Whether `title` has an outcome word (outside names): what
+/// [`follows_up`] needs first, and cheap to tell.
+pub(crate) fn reports_outcome(title: &str) -> bool {
+    words(title).any(|word| {
+        let lower = word.to_lowercase();
+        is_outcome(&lower)
+    })
+}
+
+/// Stem hashes of every word of `title` that may be an event word (any
+/// content word but an outcome word, names too), sorted: two headlines
+/// that share none cannot share an event word, whatever the texts name.
+pub(crate) fn event_word_candidates(title: &str) -> Vec<u64> {
+    let mut stems: Vec<u64> = words(title)
+        .filter_map(|word| {
+            let lower = word.to_lowercase();
+            if is_stop_word(&lower) || lower.chars().count() < 3 {
+                return None;
+            }
+            (!is_outcome(&lower)).then(|| stem_hash(&lower))
+        })
+        .collect();
+    stems.sort_unstable();
+    stems.dedup();
+    stems
+}
+
+/// Hashes of every word of `title` that may be a name (capitalized, or
+/// any word of a Title Case headline): what a story is indexed by, and
+/// what a follow-up looks it up by. A superset of [`Headline::names`].
+pub(crate) fn name_candidates(title: &str) -> Vec<u64> {
+    let mut names: Vec<u64> = words(title)
+        .filter(|word| capitalized(word) && !is_stop_word(&word.to_lowercase()))
+        .map(|word| word_hash(word.to_lowercase().as_bytes()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+impl Headline {
+    /// Read `title`, with the names the texts give, `known` (sorted).
+    pub(crate) fn read(title: &str, known: &[u64]) -> Self {
+        let title_case = title_case(title);
+        let mut headline = Headline::default();
+        for (index, word) in words(title).enumerate() {
+            let lower = word.to_lowercase();
+            if is_stop_word(&lower) || lower.chars().count() < 3 {
+                continue;
+            }
+            let hash = word_hash(lower.as_bytes());
+            let name = capitalized(word)
+                && if title_case || index == 0 { known.binary_search(&hash).is_ok() } else { true };
+            if name {
+                headline.names.push(hash);
+                continue;
+            }
+            if is_outcome(&lower) {
+                headline.outcome = true;
+            } else {
+                headline.event.push(stem_hash(&lower));
+            }
+        }
+        for list in [&mut headline.names, &mut headline.event] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        headline
+    }
+}
+
+/// How strongly `article`'s headline follows up `story`'s, or `None` if it
+/// does not: it reports an outcome, names someone or something the story's
+/// headline names, shares an event word with it, and names no one the
+/// story does not (`story_names`: every name of the story's text). The
+/// strength is (event words shared, names shared).
+pub(crate) fn follows_up(
+    article: &Headline,
+    story: &Headline,
+    story_names: &[u64],
+) -> Option<(usize, usize)> {
+    let shared = |a: &[u64], b: &[u64]| a.iter().filter(|x| b.binary_search(x).is_ok()).count();
+    let names = shared(&article.names, &story.names);
+    let event = shared(&article.event, &story.event);
+    let novel = (article.names.iter()).any(|name| {
+        story.names.binary_search(name).is_err() && story_names.binary_search(name).is_err()
+    });
+    (article.outcome && names > 0 && event > 0 && !novel).then_some((event, names))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fixture table: (story's headline and text, article's headline and
+    /// text, whether the article follows the story up).
+    const FOLLOW_UPS: &[(&str, &str, &str, &str, bool)] = &[
+        (
+            "Search for missing hiker on Scarrow Fell",
+            "Rescue teams searched Scarrow Fell for a hiker.",
+            "Missing Scarrow Fell hiker found alive after two nights",
+            "The hiker was found by a team on Scarrow Fell.",
+            true,
+        ),
+        // A new subject in the same place: no outcome, another name.
+        (
+            "Search for missing hiker on Scarrow Fell",
+            "Rescue teams searched Scarrow Fell for a hiker.",
+            "Students rescued from Brack Crag ledge",
+            "Two students were rescued from Brack Crag, near Scarrow Fell.",
+            false,
+        ),
+        // The headline's first word is a name when a text names it.
+        (
+            "Cyberattack forces Brayford hospital to divert ambulances",
+            "The hospital in Brayford diverted ambulances.",
+            "Brayford hospital systems back, but records stolen",
+            "Systems at the hospital in Brayford are back.",
+            true,
+        ),
+        // The same subject, another event: no event word shared.
+        (
+            "Cyberattack forces Brayford hospital to divert ambulances",
+            "The hospital in Brayford diverted ambulances.",
+            "Brayford council website back after outage",
+            "The council in Brayford said its website was back.",
+            false,
+        ),
+        // An outcome naming someone the story does not.
+        (
+            "Varda recalls 18,000 vans over brake hoses",
+            "Owners of Varda vans will be contacted.",
+            "Varda recalls cleared by Mora regulator",
+            "The regulator in Mora cleared the Varda recalls.",
+            false,
+        ),
+        // Title Case: only the names the texts give are names.
+        (
+            "Jury Out In Tarle Fraud Trial",
+            "The jury in the trial of Edwin Tarle retired.",
+            "Former Mayor Edwin Tarle Guilty Of Fraud",
+            "A jury found Edwin Tarle guilty.",
+            true,
+        ),
+    ];
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [STOP_WORDS, OUTCOME_WORDS] {
+            assert!(list.windows(2).all(|pair| pair[0] < pair[1]));
+        }
+    }
+
+    #[test]
+    fn follow_up_headlines() {
+        for &(story_title, story_text, title, text, expected) in FOLLOW_UPS {
+            let story_text = [story_text.to_owned()];
+            let text = [text.to_owned()];
+            let mut known = known_names(story_title, &story_text);
+            known.extend(known_names(title, &text));
+            known.sort_unstable();
+            let story = Headline::read(story_title, &known);
+            let article = Headline::read(title, &known);
+            let story_names = known_names(story_title, &story_text);
+            assert_eq!(
+                follows_up(&article, &story, &story_names).is_some(),
+                expected,
+                "{story_title:?} -> {title:?}: {article:?} {story:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn name_candidates_hold_every_name() {
+        for &(story_title, story_text, ..) in FOLLOW_UPS {
+            let headline =
+                Headline::read(story_title, &known_names(story_title, &[story_text.to_owned()]));
+            let candidates = name_candidates(story_title);
+            assert!(headline.names.iter().all(|name| candidates.contains(name)), "{story_title:?}");
+        }
+    }
+}
