@@ -33,9 +33,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diff::diff;
-use crate::headline::{
-    Headline, event_word_candidates, follows_up, known_names, name_candidates, reports_outcome,
-};
+use crate::headline::{Headline, follows_up, known_names, name_candidates, reports_outcome};
 use crate::minhash::{self, BANDS, Signature};
 use crate::store::{Held, RecordLog, Store, StoreError, StoreStats};
 use crate::text::{
@@ -886,7 +884,6 @@ impl StoryEngine {
         if hits.is_empty() {
             return Ok(None);
         }
-        let article_words = event_word_candidates(&article.title);
         let mut article_names = None;
         let source = source_bit(&article.source);
         // ((event words, names) shared, older first, slot)
@@ -896,9 +893,7 @@ impl StoryEngine {
         for slot in candidates.into_iter().take(MAX_CANDIDATES) {
             let Some(entry) = self.store.get(slot)? else { continue };
             let story = &entry.story;
-            if !story.sources.contains(&article.source)
-                || intersection(&article_words, &event_word_candidates(&story.title)) == 0
-            {
+            if !story.sources.contains(&article.source) {
                 continue;
             }
             let article_names =
@@ -908,7 +903,7 @@ impl StoryEngine {
             known.sort_unstable();
             let theirs = Headline::read(&story.title, &known);
             let ours = Headline::read(&article.title, &known);
-            if let Some(strength) = follows_up(&ours, &theirs, &story_names) {
+            if let Some(strength) = follows_up(&ours, &theirs, &story_names, &story.paragraphs) {
                 let rank = (strength, std::cmp::Reverse(story.seq), slot);
                 if best.is_none_or(|best| rank > best) {
                     best = Some(rank);

@@ -1,10 +1,11 @@
 //! What a headline says: who or what it names, what happened to them, and
 //! whether it reports an outcome. An outlet's follow-up in its own words
 //! (a missing hiker found alive, a trial's verdict, a line reopened) keeps
-//! its story's subject and event in the headline and reports an outcome,
-//! while the same outlet's next event names a new subject or a new event
-//! ("Brayford council website hit by cyberattack" after "Cyberattack
-//! forces Brayford hospital to divert ambulances").
+//! its story's subject in the headline, reports an outcome and shares the
+//! story's words, while the same outlet's next event names a new subject,
+//! reports an onset, or shares less ("Brayford council website hit by
+//! cyberattack" after "Cyberattack forces Brayford hospital to divert
+//! ambulances").
 //!
 //! Names are capitalized words of 3+ characters inside a sentence-case
 //! headline (its first word too if the texts name it); in a Title Case
@@ -15,7 +16,7 @@ use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
-use crate::text::{proper_names, word_hash};
+use crate::text::{proper_names, scan_words, word_hash};
 
 /// Words that report an outcome or a later stage of a developing event:
 /// the found, the freed, the reopened, the verdict, the cause. A new event
@@ -251,17 +252,22 @@ fn is_outcome(lower: &str) -> bool {
     OUTCOME_WORDS.binary_search(&lower).is_ok()
 }
 
-fn stem_hash(lower: &str) -> u64 {
-    word_hash(STEMMER.stem(lower).as_bytes())
+fn stem(lower: &str) -> String {
+    STEMMER.stem(lower).into_owned()
 }
+
+/// A follow-up's evidence, names shared and event words shared, adds up
+/// to at least this: one name and one word is what an outlet's next event
+/// in the same place shares too.
+const MIN_EVIDENCE: usize = 3;
 
 /// A headline's words, as [`Headline::read`] finds them.
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct Headline {
     /// [`word_hash`]es of the names, sorted.
     pub(crate) names: Vec<u64>,
-    /// Stem hashes of the event words, sorted.
-    pub(crate) event: Vec<u64>,
+    /// Stems of the event words, sorted.
+    pub(crate) event: Vec<String>,
     /// It has an outcome word.
     pub(crate) outcome: bool,
 }
@@ -318,24 +324,6 @@ pub(crate) fn reports_outcome(title: &str) -> bool {
     })
 }
 
-/// Stem hashes of every word of `title` that may be an event word (any
-/// content word but an outcome word, names too), sorted: two headlines
-/// that share none cannot share an event word, whatever the texts name.
-pub(crate) fn event_word_candidates(title: &str) -> Vec<u64> {
-    let mut stems: Vec<u64> = words(title)
-        .filter_map(|word| {
-            let lower = word.to_lowercase();
-            if is_stop_word(&lower) || lower.chars().count() < 3 {
-                return None;
-            }
-            (!is_outcome(&lower)).then(|| stem_hash(&lower))
-        })
-        .collect();
-    stems.sort_unstable();
-    stems.dedup();
-    stems
-}
-
 /// Hashes of every word of `title` that may be a name (capitalized, or
 /// any word of a Title Case headline): what a story is indexed by, and
 /// what a follow-up looks it up by. A superset of [`Headline::names`].
@@ -369,34 +357,67 @@ impl Headline {
             if is_outcome(&lower) {
                 headline.outcome = true;
             } else {
-                headline.event.push(stem_hash(&lower));
+                headline.event.push(stem(&lower));
             }
         }
-        for list in [&mut headline.names, &mut headline.event] {
-            list.sort_unstable();
-            list.dedup();
-        }
+        headline.names.sort_unstable();
+        headline.names.dedup();
+        headline.event.sort_unstable();
+        headline.event.dedup();
         headline
     }
 }
 
-/// How strongly `article`'s headline follows up `story`'s, or `None` if it
-/// does not: it reports an outcome, names someone or something the story's
-/// headline names, shares an event word with it, and names no one the
-/// story does not (`story_names`: every name of the story's text). The
-/// strength is (event words shared, names shared).
+/// How strongly `article`'s headline follows up a story's, or `None` if
+/// it does not: it reports an outcome; it names someone or something the
+/// story's headline names, and no one the story does not (`story_names`:
+/// every name of the story's text); it shares an event word with the
+/// story's headline or text (`story_text`); and the names and words shared
+/// add up to [`MIN_EVIDENCE`]. The strength is (event words shared, names
+/// shared).
 pub(crate) fn follows_up(
     article: &Headline,
     story: &Headline,
     story_names: &[u64],
+    story_text: &[String],
 ) -> Option<(usize, usize)> {
-    let shared = |a: &[u64], b: &[u64]| a.iter().filter(|x| b.binary_search(x).is_ok()).count();
-    let names = shared(&article.names, &story.names);
-    let event = shared(&article.event, &story.event);
+    if !article.outcome {
+        return None;
+    }
+    let names =
+        (article.names.iter()).filter(|name| story.names.binary_search(name).is_ok()).count();
     let novel = (article.names.iter()).any(|name| {
         story.names.binary_search(name).is_err() && story_names.binary_search(name).is_err()
     });
-    (article.outcome && names > 0 && event > 0 && !novel).then_some((event, names))
+    if names == 0 || novel {
+        return None;
+    }
+    let mut shared: Vec<bool> =
+        article.event.iter().map(|word| story.event.binary_search(word).is_ok()).collect();
+    for paragraph in story_text {
+        scan_words(paragraph, |word, _| {
+            // A word's stem starts as the word does: stem only the words
+            // that may give one of the article's.
+            let starts_as = |stem: &String| {
+                word.len() >= 3
+                    && stem.len() >= 3
+                    && word.as_bytes()[..3].eq_ignore_ascii_case(&stem.as_bytes()[..3])
+            };
+            if !(article.event.iter().zip(&shared)).any(|(stem, &found)| !found && starts_as(stem))
+            {
+                return;
+            }
+            let lower = word.to_lowercase();
+            if is_stop_word(&lower) {
+                return;
+            }
+            if let Ok(at) = article.event.binary_search(&stem(&lower)) {
+                shared[at] = true;
+            }
+        });
+    }
+    let event = shared.iter().filter(|&&found| found).count();
+    (event > 0 && names + event >= MIN_EVIDENCE).then_some((event, names))
 }
 
 #[cfg(test)]
@@ -424,7 +445,7 @@ mod tests {
         // The headline's first word is a name when a text names it.
         (
             "Cyberattack forces Brayford hospital to divert ambulances",
-            "The hospital in Brayford diverted ambulances.",
+            "Ambulances were diverted after hackers shut the record systems of the hospital in Brayford.",
             "Brayford hospital systems back, but records stolen",
             "Systems at the hospital in Brayford are back.",
             true,
@@ -432,7 +453,7 @@ mod tests {
         // The same subject, another event: no event word shared.
         (
             "Cyberattack forces Brayford hospital to divert ambulances",
-            "The hospital in Brayford diverted ambulances.",
+            "Ambulances were diverted after hackers shut the record systems of the hospital in Brayford.",
             "Brayford council website back after outage",
             "The council in Brayford said its website was back.",
             false,
@@ -445,10 +466,19 @@ mod tests {
             "The regulator in Mora cleared the Varda recalls.",
             false,
         ),
+        // One name and one word shared: what the same place's next event
+        // shares too.
+        (
+            "Crowd crush at Dalby stadium concert",
+            "Twelve people were hurt in a crush at a concert at the stadium in Dalby.",
+            "Dalby stadium cup final approved",
+            "The league approved the stadium in Dalby for the cup final.",
+            false,
+        ),
         // Title Case: only the names the texts give are names.
         (
             "Jury Out In Tarle Fraud Trial",
-            "The jury in the trial of Edwin Tarle retired.",
+            "The jury in the fraud trial of the former mayor, Edwin Tarle, retired.",
             "Former Mayor Edwin Tarle Guilty Of Fraud",
             "A jury found Edwin Tarle guilty.",
             true,
@@ -474,7 +504,7 @@ mod tests {
             let article = Headline::read(title, &known);
             let story_names = known_names(story_title, &story_text);
             assert_eq!(
-                follows_up(&article, &story, &story_names).is_some(),
+                follows_up(&article, &story, &story_names, &story_text).is_some(),
                 expected,
                 "{story_title:?} -> {title:?}: {article:?} {story:?}"
             );
