@@ -19,11 +19,16 @@ use rust_stemmers::{Algorithm, Stemmer};
 use crate::text::{proper_names, scan_words, word_hash};
 
 /// Words that report an outcome or a later stage of a developing event:
-/// the found, the freed, the reopened, the verdict, the cause. A new event
-/// is reported by its onset ("breaks out", "hits", "missing", "charged").
+/// the found, the freed, the reopened or repaired, the verdict or the
+/// fine, the decision, the cause. A new event is reported by its onset
+/// ("breaks out", "hits", "missing", "charged"); a departure ("resigns",
+/// "to step down") is left out, for a chief executive leaving after the
+/// company's results is another story.
 /// Matched as written (lower case), not stemmed. Sorted.
 const OUTCOME_WORDS: &[&str] = &[
+    "accepted",
     "acquitted",
+    "agreed",
     "alive",
     "approved",
     "approves",
@@ -31,8 +36,11 @@ const OUTCOME_WORDS: &[&str] = &[
     "back",
     "blame",
     "blamed",
+    "blames",
+    "cancelled",
     "caught",
     "cause",
+    "caused",
     "cleared",
     "confirmed",
     "confirms",
@@ -41,9 +49,15 @@ const OUTCOME_WORDS: &[&str] = &[
     "convicted",
     "died",
     "dies",
+    "dismissed",
+    "eased",
     "elected",
     "ended",
     "ends",
+    "extinguished",
+    "fined",
+    "fixed",
+    "fixes",
     "found",
     "freed",
     "guilty",
@@ -51,6 +65,8 @@ const OUTCOME_WORDS: &[&str] = &[
     "investigation",
     "jailed",
     "lifted",
+    "located",
+    "overturned",
     "passed",
     "passes",
     "recaptured",
@@ -63,6 +79,7 @@ const OUTCOME_WORDS: &[&str] = &[
     "reopen",
     "reopened",
     "reopens",
+    "repaired",
     "rescued",
     "restored",
     "resumed",
@@ -71,7 +88,13 @@ const OUTCOME_WORDS: &[&str] = &[
     "returned",
     "returns",
     "safe",
+    "scrapped",
     "sentenced",
+    "settled",
+    "survived",
+    "survives",
+    "traced",
+    "upheld",
     "verdict",
     "wins",
     "won",
