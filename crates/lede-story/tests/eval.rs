@@ -486,9 +486,17 @@ fn apply(
     }
 }
 
+/// Every labelled set, so that every rule's indexes (the headline index
+/// too) are restored.
 #[test]
 fn restart_at_any_point_gives_the_decisions_of_one_run() {
-    let rows = labelled("articles.jsonl");
+    for (name, _) in LABELLED_SETS {
+        restart_at_any_point_decides_as_one_run(name);
+    }
+}
+
+fn restart_at_any_point_decides_as_one_run(name: &str) {
+    let rows = labelled(name);
     let mut uninterrupted = StoryEngine::new(EngineConfig::default());
     let expected: Vec<lede_core::Decision> =
         rows.iter().map(|row| decide(&mut uninterrupted, row).decision).collect();
@@ -515,7 +523,7 @@ fn restart_at_any_point_gives_the_decisions_of_one_run() {
             }
             assert_eq!(
                 decisions, expected,
-                "{store}: restart after {split} articles changed the decisions"
+                "{name}, {store}: restart after {split} articles changed the decisions"
             );
         }
     }
@@ -542,7 +550,13 @@ fn restore_reads_changelog_values() {
 
 #[test]
 fn rollback_undoes_a_batch_exactly() {
-    let rows = labelled("articles.jsonl");
+    for (name, _) in LABELLED_SETS {
+        rollback_undoes_a_batch_of(name);
+    }
+}
+
+fn rollback_undoes_a_batch_of(name: &str) {
+    let rows = labelled(name);
     let (head, tail) = rows.split_at(rows.len() / 2);
     for (store, mut engine) in engines() {
         for row in head {
@@ -557,7 +571,7 @@ fn rollback_undoes_a_batch_exactly() {
         engine.commit();
         assert_eq!(
             first_try, retry,
-            "{store}: a retried batch must decide exactly as the first try"
+            "{name}, {store}: a retried batch must decide exactly as the first try"
         );
     }
 }
