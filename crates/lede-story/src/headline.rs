@@ -24,6 +24,7 @@ use crate::text::{proper_names, scan_words, word_hash};
 /// ("breaks out", "hits", "missing", "charged"); a departure ("resigns",
 /// "to step down") is left out, for a chief executive leaving after the
 /// company's results is another story.
+///
 /// Matched as written (lower case), not stemmed. Sorted.
 const OUTCOME_WORDS: &[&str] = &[
     "accepted",
@@ -313,7 +314,7 @@ fn title_case(title: &str) -> bool {
 
 /// Hashes of the capitalized words inside a sentence-case headline (none
 /// for Title Case): names, as the headline writes them.
-pub(crate) fn names_inside(title: &str) -> Vec<u64> {
+fn names_inside(title: &str) -> Vec<u64> {
     if title_case(title) {
         return Vec::new();
     }
@@ -338,13 +339,10 @@ pub(crate) fn known_names(title: &str, paragraphs: &[String]) -> Vec<u64> {
     names
 }
 
-/// Whether `title` has an outcome word (outside names): what
-/// [`follows_up`] needs first, and cheap to tell.
+/// Whether `title` has an outcome word: what [`follows_up`] needs first,
+/// and cheap to tell (no stemming, no names).
 pub(crate) fn reports_outcome(title: &str) -> bool {
-    words(title).any(|word| {
-        let lower = word.to_lowercase();
-        is_outcome(&lower)
-    })
+    words(title).any(|word| is_outcome(&word.to_lowercase()))
 }
 
 /// Hashes of every word of `title` that may be a name (capitalized, or
