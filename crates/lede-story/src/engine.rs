@@ -1048,7 +1048,9 @@ impl StoryEngine {
 
         let seq = story.seq;
         self.record(seq, Some(&entry));
-        let headline_before = headline_keys(story);
+        // An update changes the headline, a source the sources: both key it.
+        let rekeyed = matches!(kind, DecisionKind::Update | DecisionKind::Source);
+        let headline_before = rekeyed.then(|| headline_keys(story));
         self.add_key(slot, &mut entry.story, Key::Article(&article.id));
         if let Some(url) = &article.url {
             self.add_key(slot, &mut entry.story, Key::Url(url));
@@ -1095,14 +1097,11 @@ impl StoryEngine {
                 live.updated_at = updated_at;
             }
         }
-        if matches!(kind, DecisionKind::Update | DecisionKind::Source)
-            && let Some(Some(live)) = self.live.get_mut(slot as usize)
-        {
+        if rekeyed && let Some(Some(live)) = self.live.get_mut(slot as usize) {
             live.sources |= source_bit(&article.source);
         }
-        if matches!(kind, DecisionKind::Update | DecisionKind::Source) {
-            let headline_after = headline_keys(&entry.story);
-            self.by_headline.replace(slot, &headline_before, &headline_after);
+        if let Some(before) = headline_before {
+            self.by_headline.replace(slot, &before, &headline_keys(&entry.story));
         }
         let event = (events == Events::Build && kind != DecisionKind::Duplicate)
             .then(|| event_of(&entry.story, kind, &article.source, changes));

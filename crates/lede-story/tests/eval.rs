@@ -242,6 +242,15 @@ fn assert_no_hard_negative_merges(name: &str) {
     assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
 }
 
+/// `row` of labelled set `name`, its id and labels prefixed by the set's
+/// name: sets scored together keep their articles, stories and topics apart.
+fn of_set(name: &str, mut row: Row) -> Row {
+    row.id = format!("{name}/{}", row.id);
+    row.label.story = format!("{name}/{}", row.label.story);
+    row.label.topic = format!("{name}/{}", row.label.topic);
+    row
+}
+
 /// Every labelled set (each decided by a fresh engine: their stories are
 /// apart in time and topic), scored as one: the figure to hold against
 /// the targets, since the tuning set alone scores what it was tuned to.
@@ -251,11 +260,7 @@ fn all_labelled_sets_pooled() {
     for (name, text) in LABELLED_SETS {
         let rows = rows(text);
         for (row, (story_id, kind)) in rows.iter().zip(predict(&rows)) {
-            let mut row = row.clone();
-            row.id = format!("{name}/{}", row.id);
-            row.label.story = format!("{name}/{}", row.label.story);
-            row.label.topic = format!("{name}/{}", row.label.topic);
-            all_rows.push(row);
+            all_rows.push(of_set(name, row.clone()));
             all_predicted.push((format!("{name}/{story_id}"), kind));
         }
     }
@@ -289,11 +294,8 @@ fn every_set_in_one_window_from_shared_outlets_merges_nothing_across_sets() {
             };
             row.source = format!("outlet {outlet}");
             row.published_at = start + (row.published_at - first);
-            row.id = format!("{name}/{}", row.id);
             row.url = row.url.map(|url| format!("{url}/{name}"));
-            row.label.story = format!("{name}/{}", row.label.story);
-            row.label.topic = format!("{name}/{}", row.label.topic);
-            stream.push(row);
+            stream.push(of_set(name, row));
         }
     }
     // In time order; a set's own order where times tie.
