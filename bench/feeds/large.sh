@@ -14,7 +14,7 @@ items="${2:-5000}"
 brokers="${LEDE_BENCH_KAFKA:-127.0.0.1:9092}"
 port=18182
 admin=19465
-lede="${LEDE_BENCH_BIN:-target/release/lede}"
+source bench/feeds/lede.sh
 [[ -n "${LEDE_BENCH_BIN:-}" ]] || cargo build --release --locked -q -p lede
 mkdir -p target/bench/large
 document="target/bench/large/feed-$items.xml"
@@ -35,8 +35,7 @@ trap 'kill $server 2>/dev/null; rm -f "$config" "$metrics"' EXIT
 } > "$config"
 sleep 0.5
 
-/usr/bin/time -f "%U %S %M" -o target/bench/large/time "$lede" run -c "$config" 2> target/bench/large/lede.log &
-daemon=$!
+lede_start target/bench/large/time target/bench/large/lede.log
 start=$(date +%s.%N)
 slowest=0
 asked=0
@@ -50,9 +49,7 @@ for _ in $(seq 1 2400); do
   sleep 0.05
 done
 end=$(date +%s.%N)
-pkill -TERM -f "^$lede run -c $config" || true
-wait "$daemon" || true
-read -r user sys rss < target/bench/large/time
+lede_stop target/bench/large/time
 printf '{"feeds":%d,"items":%d,"document_bytes":%d,"seconds_to_commit":%.2f,"cpu_seconds":%.2f,"peak_rss_mb":%.1f,"metrics_requests":%d,"slowest_metrics_seconds":%.3f}\n' \
   "$feeds" "$items" "$(stat -c %s "$document")" "$(echo "$end - $start" | bc -l)" \
   "$(echo "$user + $sys" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$asked" "$slowest"

@@ -14,14 +14,14 @@
 #   bench/feeds/run.sh [FEEDS]
 #
 # LEDE_BENCH_BIN runs another build of lede (default target/release/lede),
-# to compare two commits on the same broker and feed server.
+# to compare two commits on the same broker and feed server (bench/feeds/lede.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 feeds="${1:-10000}"
 brokers="${LEDE_BENCH_KAFKA:-127.0.0.1:9092}"
 port=18080
 admin=19464
-lede="${LEDE_BENCH_BIN:-target/release/lede}"
+source bench/feeds/lede.sh
 cargo build --release --locked -q -p lede -p lede-tests --bin lede --bin feed_bench_server
 
 target/release/feed_bench_server "$port" &
@@ -47,8 +47,7 @@ cycle() {
   local name="$1" before="$2"
   local start end
   start=$(date +%s.%N)
-  ${LEDE_BENCH_WRAP:-} /usr/bin/time -f "%U %S %M" -o "target/bench/feeds-$name.time" "$lede" run -c "$config" 2>"target/bench/feeds-$name.log" &
-  local timer=$!
+  lede_start "target/bench/feeds-$name.time" "target/bench/feeds-$name.log"
   # Every feed polled once (polls are counted after their commit).
   for _ in $(seq 1 1200); do
     done_polls="$(polls 2>/dev/null)" || done_polls=0
@@ -56,9 +55,7 @@ cycle() {
     sleep 0.25
   done
   end=$(date +%s.%N)
-  pkill -TERM -f "^$lede run -c $config" || true
-  wait "$timer" || true
-  read -r user sys rss < "target/bench/feeds-$name.time"
+  lede_stop "target/bench/feeds-$name.time"
   printf '{"cycle":"%s","feeds":%d,"requests":%d,"wall_seconds":%.2f,"cpu_seconds":%.2f,"cpu_ms_per_feed":%.3f,"peak_rss_mb":%.1f}\n' \
     "$name" "$feeds" "$(( $(requests) - before ))" "$(echo "$end - $start" | bc -l)" \
     "$(echo "$user + $sys" | bc -l)" "$(echo "($user + $sys) * 1000 / $feeds" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
