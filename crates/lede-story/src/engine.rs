@@ -867,7 +867,9 @@ impl StoryEngine {
 
     /// A story of the article's own source whose headline the article's
     /// follows up ([`follows_up`]): the one sharing the most event words,
-    /// then names; ties to the older story.
+    /// then names; ties to the older story. Candidates are the stories
+    /// whose headline names someone or something the article's headline or
+    /// first paragraph names.
     fn find_headline_follow_up(
         &self,
         article: &Article,
@@ -877,9 +879,12 @@ impl StoryEngine {
         if !reports_outcome(&article.title) {
             return Ok(None);
         }
-        let keys: Vec<u32> = (name_candidates(&article.title).into_iter())
-            .map(|name| headline_key(name, &article.source))
-            .collect();
+        let mut names = name_candidates(&article.title);
+        names.extend(paragraphs.first().map(|lead| proper_names(lead)).unwrap_or_default());
+        names.sort_unstable();
+        names.dedup();
+        let keys: Vec<u32> =
+            names.into_iter().map(|name| headline_key(name, &article.source)).collect();
         let hits = bucket_hits(&self.by_headline, &keys, MAX_BUCKET);
         if hits.is_empty() {
             return Ok(None);
@@ -1906,6 +1911,9 @@ mod tests {
         ("Search for climber on Scarrow Fell", CLIMBER, true, false),
         // An outcome of an event with someone the story never names.
         ("Scarrow Fell hiker Tom Brack found", CLIMBER, true, false),
+        // Naming what only the story's text names ("Dale Head"): found by
+        // the place its first paragraph shares with the story's headline.
+        ("Dale Head hiker found alive", HIKER_FOUND, true, true),
     ];
     const HIKER_TITLE: &str = "Search for missing hiker on Scarrow Fell";
     const HIKER: &[&str] = &[

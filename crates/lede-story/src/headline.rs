@@ -391,11 +391,10 @@ impl Headline {
 
 /// How strongly `article`'s headline follows up a story's, or `None` if
 /// it does not: it reports an outcome; it names someone or something the
-/// story's headline names, and no one the story does not (`story_names`:
-/// every name of the story's text); it shares an event word with the
-/// story's headline or text (`story_text`); and the names and words shared
-/// add up to [`MIN_EVIDENCE`]. The strength is (event words shared, names
-/// shared).
+/// story names (in its headline, or its text: `story_names`), and no one
+/// the story does not; it shares an event word with the story's headline
+/// or text (`story_text`); and the names and words shared add up to
+/// [`MIN_EVIDENCE`]. The strength is (event words shared, names shared).
 pub(crate) fn follows_up(
     article: &Headline,
     story: &Headline,
@@ -405,12 +404,11 @@ pub(crate) fn follows_up(
     if !article.outcome {
         return None;
     }
-    let names =
-        (article.names.iter()).filter(|name| story.names.binary_search(name).is_ok()).count();
-    let novel = (article.names.iter()).any(|name| {
-        story.names.binary_search(name).is_err() && story_names.binary_search(name).is_err()
-    });
-    if names == 0 || novel {
+    let named = |name: &u64| {
+        story.names.binary_search(name).is_ok() || story_names.binary_search(name).is_ok()
+    };
+    let names = article.names.iter().filter(|name| named(name)).count();
+    if names == 0 || names < article.names.len() {
         return None;
     }
     let mut shared: Vec<bool> =
@@ -495,6 +493,14 @@ mod tests {
             "Dalby stadium cup final approved",
             "The league approved the stadium in Dalby for the cup final.",
             false,
+        ),
+        // A name only the story's text gives counts as the story's.
+        (
+            "Extradition hearing opens for businessman Pavel Ronan",
+            "Lawyers for Ronan told the High Court that the tax case was political.",
+            "Court approves Ronan's extradition",
+            "The High Court ruled that Ronan can be extradited.",
+            true,
         ),
         // Title Case: only the names the texts give are names.
         (
