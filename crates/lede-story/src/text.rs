@@ -386,9 +386,16 @@ pub fn differs_by_at_least(
 }
 
 /// Forms of one auxiliary verb: replacing one by another fixes agreement
-/// or a tense in passing ("costs had fallen" -> "costs have fallen").
-const AUXILIARY_FORMS: &[&[&str]] =
-    &[&["has", "have", "had"], &["is", "are"], &["was", "were"], &["does", "do"]];
+/// or a tense in passing ("costs had fallen" -> "costs have fallen"; in
+/// reported speech, "said it would continue" -> "said it will continue").
+const AUXILIARY_FORMS: &[&[&str]] = &[
+    &["has", "have", "had"],
+    &["is", "are"],
+    &["was", "were"],
+    &["does", "do"],
+    &["will", "would"],
+    &["can", "could"],
+];
 
 /// Words that reverse a statement ("would appeal" -> "would not appeal").
 const NEGATIONS: &[&str] =
@@ -535,6 +542,9 @@ mod tests {
         // Agreement: another form of the same auxiliary.
         ("costs had fallen and members has voted", "costs have fallen and members have voted", 0),
         ("the minister is in hospital", "the minister was in hospital", 2),
+        // Reported speech: the tense of a modal.
+        ("said its inquiry would continue", "said its inquiry will continue", 0),
+        ("said it could help the families", "said it can help the families", 0),
     ];
 
     #[test]
