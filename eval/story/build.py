@@ -188,10 +188,10 @@ add(held + day + 540, "mw-rates-n", "Market Wire", "https://marketwire.example/n
 add(held + day + 560, "dl-rates-n", "Daily Ledger", "https://ledger.example/nordland-holds",
     syndicate(s.RATES_NORTH[0], "NORDHAVN (Daily Ledger) - ", "(Reporting by the economics desk)"), "rates-nordland", "source", "rates")
 add(held + 2 * day + 600, "mw-rates-s", "Market Wire", "https://marketwire.example/suderia-rates", s.RATES_SOUTH[0], "rates-suderia", "new", "rates")
-add(held + 3 * day + 300, "op-preview", "Orlen Post", "https://orlenpost.example/sport/cup-preview", s.MATCH_PREVIEW[0], "match-preview", "new", "cup")
-add(held + 3 * day + 900, "op-report", "Orlen Post", "https://orlenpost.example/sport/cup-report", s.MATCH_REPORT[0], "match-report", "new", "cup")
+add(held + 3 * day + 300, "op-preview", "Orlen Post", "https://orlenpost.example/sport/cup-preview", s.MATCH_PREVIEW[0], "cup-semi", "new", "cup")
+add(held + 3 * day + 900, "op-report", "Orlen Post", "https://orlenpost.example/sport/cup-report", s.MATCH_REPORT[0], "cup-semi", "update", "cup")
 add(held + 3 * day + 930, "zp-report", "Zarvia Press", "https://zarviapress.example/sport/orlen-kesh",
-    syndicate(s.MATCH_REPORT[0], "ORLEN (Zarvia Press) - ", "(With inputs from Orlen Post)"), "match-report", "source", "cup")
+    syndicate(s.MATCH_REPORT[0], "ORLEN (Zarvia Press) - ", "(With inputs from Orlen Post)"), "cup-semi", "source", "cup")
 
 # Held-out, part 2 (written after this session's rule changes, scored
 # once): 3 to 6 February, in held_out_2.jsonl.

@@ -1854,7 +1854,9 @@ mod tests {
         (STRIKE_CALLED, STRIKE_UNDER_WAY, true, true),
         (STRIKE_CALLED, STRIKE_UNDER_WAY, false, false),
         // A match preview and its report share a standing line word for
-        // word, and the teams' names; the line is not a follow-up's evidence.
+        // word, and the teams' names; the line is not a follow-up's evidence
+        // (the evaluation labels them one story, the match: these texts
+        // alone do not show it).
         (
             &[
                 "Harbour Town host Lisk Rovers on Saturday in the first leg of the regional cup final, with both teams missing their captains through injury.",

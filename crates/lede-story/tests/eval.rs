@@ -371,8 +371,9 @@ fn held_out_part_5_never_merges_hard_negatives() {
 /// 5): a wildfire developing at one URL with its copy and wrap-up, the same
 /// wire's other fire under its standing fire-danger paragraph, a fraud trial
 /// and its verdict, the same court's other case under its court paragraph,
-/// a cup preview with a typo re-poll and the match report with its copy;
-/// reported as they score.
+/// a cup preview with a typo re-poll and the match report with its copy
+/// (two stories as first labelled; one since session 11, as the match is
+/// one event); reported as they score.
 #[test]
 fn held_out_part_6_never_merges_hard_negatives() {
     assert_no_hard_negative_merges("held_out_6.jsonl");
