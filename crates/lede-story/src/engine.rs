@@ -21,7 +21,7 @@
 //! it writes, so several changes in one batch cost one snapshot);
 //! [`StoryEngine::restore`] rebuilds the same engine from the snapshots.
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
@@ -787,7 +787,7 @@ impl StoryEngine {
             best = self.find_follow_up(article, paragraphs, features, &live)?;
         }
         if best.is_none() {
-            best = self.find_headline_follow_up(article, paragraphs, live)?;
+            best = self.find_headline_follow_up(article, paragraphs, &live)?;
         }
         Ok(best.map(|(slot, _)| (slot, Relation::Similar)))
     }
@@ -809,19 +809,7 @@ impl StoryEngine {
         live: &impl Fn(Live) -> bool,
     ) -> Result<Option<(Slot, f64)>, StoreError> {
         let hits = bucket_hits(&self.by_paragraph, &features.paragraph_query, MAX_PARAGRAPH_BUCKET);
-        // The live stories of the article's source, most keys shared first.
-        let mut same_source = Vec::new();
-        let source = source_bit(&article.source);
-        for slot in self.most_shared(&hits, |story| live(story) && story.sources & source != 0) {
-            if same_source.len() == MAX_CANDIDATES {
-                break;
-            }
-            if let Some(entry) = self.store.get(slot)?
-                && entry.story.sources.contains(&article.source)
-            {
-                same_source.push((slot, entry));
-            }
-        }
+        let same_source = self.own_source_stories(&hits, &article.source, live)?;
         // (seq, index, shared shingles, Jaccard); the Jaccard bounds the residual.
         let mut candidates: Vec<(u64, usize, usize, f64)> = (same_source.iter().enumerate())
             .filter_map(|(index, (_, entry))| {
@@ -874,7 +862,7 @@ impl StoryEngine {
         &self,
         article: &Article,
         paragraphs: &[String],
-        live: impl Fn(Live) -> bool,
+        live: &impl Fn(Live) -> bool,
     ) -> Result<Option<(Slot, f64)>, StoreError> {
         if !reports_outcome(&article.title) {
             return Ok(None);
@@ -890,17 +878,10 @@ impl StoryEngine {
             return Ok(None);
         }
         let mut article_names = None;
-        let source = source_bit(&article.source);
         // ((event words, names) shared, older first, slot)
         let mut best: Option<((usize, usize), std::cmp::Reverse<u64>, Slot)> = None;
-        let candidates =
-            self.most_shared(&hits, |story| live(story) && story.sources & source != 0);
-        for slot in candidates.into_iter().take(MAX_CANDIDATES) {
-            let Some(entry) = self.store.get(slot)? else { continue };
+        for (slot, entry) in self.own_source_stories(&hits, &article.source, live)? {
             let story = &entry.story;
-            if !story.sources.contains(&article.source) {
-                continue;
-            }
             let article_names =
                 article_names.get_or_insert_with(|| known_names(&article.title, paragraphs));
             let story_names = known_names(&story.title, &story.paragraphs);
@@ -916,6 +897,30 @@ impl StoryEngine {
             }
         }
         Ok(best.map(|(_, _, slot)| (slot, 0.0)))
+    }
+
+    /// The live stories among `hits` (sorted bucket hits) with an article
+    /// from `source`, most keys shared first, at most [`MAX_CANDIDATES`],
+    /// with their entries: the candidates of a follow-up from `source`.
+    fn own_source_stories(
+        &self,
+        hits: &[Slot],
+        source: &str,
+        live: &impl Fn(Live) -> bool,
+    ) -> Result<Vec<(Slot, Cow<'_, Entry>)>, StoreError> {
+        let mut stories = Vec::new();
+        let bit = source_bit(source);
+        for slot in self.most_shared(hits, |story| live(story) && story.sources & bit != 0) {
+            if stories.len() == MAX_CANDIDATES {
+                break;
+            }
+            if let Some(entry) = self.store.get(slot)?
+                && entry.story.sources.iter().any(|own| own == source)
+            {
+                stories.push((slot, entry));
+            }
+        }
+        Ok(stories)
     }
 
     /// The live stories among `hits` (sorted bucket hits, one per shared
@@ -1515,8 +1520,8 @@ impl Input<'_> {
             }
             Input::Owned(article) => {
                 let paragraphs = match article.paragraphs_or_summary() {
-                    std::borrow::Cow::Owned(summary) => summary,
-                    std::borrow::Cow::Borrowed(_) => std::mem::take(&mut article.paragraphs),
+                    Cow::Owned(summary) => summary,
+                    Cow::Borrowed(_) => std::mem::take(&mut article.paragraphs),
                 };
                 (std::mem::take(&mut article.title), paragraphs, article.url.take())
             }

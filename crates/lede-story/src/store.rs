@@ -337,8 +337,9 @@ impl Spilled {
 }
 
 /// A record: a header of counts, the index keys (bands, paragraphs), the
-/// shingle set, the headline keys, the exact keys and the sources' mask as little-endian integers, then the story's snapshot as
-/// JSON (its changelog value).
+/// shingle set, the headline keys, the exact keys and the sources' mask as
+/// little-endian integers, then the story's snapshot as JSON (its
+/// changelog value).
 fn encode(entry: &Entry, json: &[u8]) -> Vec<u8> {
     let keys = IndexKeys::of(entry);
     let counts = [
