@@ -33,10 +33,8 @@ impl Signature {
         let mut bins = [u64::MAX; BINS];
         for h in shingles {
             let bin = (h >> 58) as usize; // top 6 bits: 64 bins
-            let value = h & ((1 << 58) - 1);
-            if value < bins[bin] {
-                bins[bin] = value;
-            }
+            // Branch-free: which shingle lowers a bin is unpredictable.
+            bins[bin] = bins[bin].min(h & ((1 << 58) - 1));
         }
         densify(&mut bins);
         Signature(bins)

@@ -10,6 +10,7 @@ mod config;
 mod cpu;
 mod daemon;
 mod demo;
+mod line_blocks;
 mod replay;
 mod spill;
 mod telemetry;

@@ -9,6 +9,7 @@ use lede_kafka::{ConsumedRecord, StartAt, TopicNames};
 
 use crate::Failure;
 use crate::config::Config;
+use crate::line_blocks::{self, LineBlocks};
 
 /// `lede check`: the config is valid (already, to get here), the broker
 /// answers, and every feed can be fetched and parsed.
@@ -293,6 +294,9 @@ impl DedupInput {
 /// deciding thread busy, many enough that waking threads costs little.
 const DEDUP_CHUNK_LINES: usize = 256;
 
+/// A chunk's bytes, past which it ends at its last whole line (long lines).
+const DEDUP_CHUNK_BYTES: usize = 1 << 20;
+
 /// One parsed `lede dedup` line: the article, its story features, its own
 /// time (`fetched_at`, else `published_at`).
 type ParsedLine = Result<
@@ -306,18 +310,18 @@ type ParsedLine = Result<
 /// parsing workers (one per core) turn them into articles and features, and
 /// this thread takes the chunks back in input order and decides.
 pub fn dedup(input: Option<&str>, window: Option<chrono::Duration>) -> Result<(), Failure> {
-    use std::io::BufRead;
     use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
     let name = input.unwrap_or("(stdin)").to_owned();
-    let mut reader: Box<dyn BufRead + Send> = match input {
-        Some(path) => Box::new(std::io::BufReader::new(
+    let input: Box<dyn std::io::Read + Send> = match input {
+        Some(path) => Box::new(
             std::fs::File::open(path).map_err(|e| Failure::BadInput(format!("{path}: {e}")))?,
-        )),
-        None => Box::new(std::io::BufReader::new(std::io::stdin())),
+        ),
+        None => Box::new(std::io::stdin()),
     };
+    let mut blocks = LineBlocks::new(input, DEDUP_CHUNK_LINES, DEDUP_CHUNK_BYTES);
     let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
     // (first line number, lines or the read error that ended the input)
-    type Chunk = (usize, Vec<Result<String, String>>);
+    type Chunk = (usize, Result<Vec<u8>, String>);
     let (to_workers, chunks): (Vec<SyncSender<Chunk>>, Vec<Receiver<Chunk>>) =
         (0..workers).map(|_| sync_channel::<Chunk>(2)).unzip();
     let (from_workers, parsed): (Vec<SyncSender<Vec<ParsedLine>>>, Vec<_>) =
@@ -337,34 +341,13 @@ pub fn dedup(input: Option<&str>, window: Option<chrono::Duration>) -> Result<()
         // Chunk k goes to worker k % workers and comes back from it, so the
         // deciding thread restores the input order by taking turns.
         scope.spawn(move || {
-            let mut first_line = 1;
             for turn in 0.. {
-                let mut lines = Vec::with_capacity(DEDUP_CHUNK_LINES);
-                let mut ended = false;
-                while lines.len() < DEDUP_CHUNK_LINES {
-                    let mut line = String::new();
-                    match reader.read_line(&mut line) {
-                        Ok(0) => {
-                            ended = true;
-                            break;
-                        }
-                        Ok(_) => {
-                            line.truncate(line.trim_end_matches(['\n', '\r']).len());
-                            lines.push(Ok(line));
-                        }
-                        Err(e) => {
-                            lines.push(Err(e.to_string()));
-                            ended = true;
-                            break;
-                        }
-                    }
-                }
-                let count = lines.len();
-                if count > 0 && to_workers[turn % workers].send((first_line, lines)).is_err() {
-                    return;
-                }
-                first_line += count;
-                if ended {
+                let (chunk, ended) = match blocks.next_block() {
+                    Ok(Some((first_line, block))) => ((first_line, Ok(block)), false),
+                    Ok(None) => return,
+                    Err((line, error)) => ((line, Err(error.to_string())), true),
+                };
+                if to_workers[turn % workers].send(chunk).is_err() || ended {
                     return;
                 }
             }
@@ -372,14 +355,18 @@ pub fn dedup(input: Option<&str>, window: Option<chrono::Duration>) -> Result<()
         for (chunks, results) in chunks.into_iter().zip(from_workers) {
             let (name, seen) = (&name, &seen);
             scope.spawn(move || {
-                for (first_line, lines) in chunks {
-                    let parsed = lines
-                        .into_iter()
-                        .enumerate()
-                        .map(|(offset, line)| {
-                            parse_dedup_line(name, first_line + offset, line, seen)
-                        })
-                        .collect();
+                for (first_line, block) in chunks {
+                    let parsed = match &block {
+                        Ok(block) => line_blocks::lines(block)
+                            .enumerate()
+                            .map(|(offset, line)| {
+                                parse_dedup_line(name, first_line + offset, line, seen)
+                            })
+                            .collect(),
+                        Err(error) => {
+                            vec![Err(Failure::BadInput(format!("{name}:{first_line}: {error}")))]
+                        }
+                    };
                     if results.send(parsed).is_err() {
                         return;
                     }
@@ -474,12 +461,11 @@ impl RecentKeys {
 fn parse_dedup_line(
     name: &str,
     at: usize,
-    line: Result<String, String>,
+    line: &[u8],
     seen: &std::sync::Mutex<RecentKeys>,
 ) -> ParsedLine {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    let line = line.map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
-    let input = serde_json::from_str::<DedupInput>(&line)
+    let input = serde_json::from_slice::<DedupInput>(line)
         .map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
     let time = input.time();
     let article = input.into_article();
@@ -552,6 +538,16 @@ pub fn tag(input: Option<&str>) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dedup_line_that_is_not_utf8_is_bad_input_naming_it() {
+        let seen = std::sync::Mutex::new(RecentKeys::default());
+        let line = b"{\"id\": \"a\", \"title\": \"caf\xe9\"}";
+        let Err(Failure::BadInput(message)) = parse_dedup_line("in.jsonl", 7, line, &seen) else {
+            panic!("accepted a line that is not UTF-8");
+        };
+        assert!(message.starts_with("in.jsonl:7: "), "{message}");
+    }
 
     #[test]
     fn recent_keys_remember_two_generations_and_no_more() {
