@@ -216,3 +216,27 @@ fn dedup_of_a_bad_line_exits_2_naming_the_line() {
     assert_one_line_error(&stderr, &format!("{path}:300"));
     assert_eq!(stdout.lines().count(), 299, "the lines before it were decided");
 }
+
+/// The longest line `lede dedup` and `lede tag` read (`MAX_LINE_BYTES`).
+const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+#[test]
+fn dedup_of_a_line_too_long_exits_2_naming_it_after_deciding_the_lines_before() {
+    // A blank line is skipped but counted: the long line is line 4.
+    let input = dedup_input(0..2) + "\n" + &"x".repeat(MAX_LINE_BYTES + 1) + "\n";
+    let path = write("deduplong", "in.jsonl", &(input + &dedup_input(2..4)));
+    let (status, stdout, stderr) = run_lede(&["dedup", &path], Duration::from_secs(30));
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_one_line_error(&stderr, &format!("{path}:4: line longer than {MAX_LINE_BYTES} bytes"));
+    assert_eq!(stdout.lines().count(), 2, "the lines before it were decided");
+}
+
+#[test]
+fn tag_of_a_line_too_long_exits_2_naming_it_after_tagging_the_lines_before() {
+    let input = "{\"id\": 1, \"text\": \"fine\"}\n".to_owned() + &"x".repeat(MAX_LINE_BYTES + 1);
+    let path = write("taglong", "in.jsonl", &input);
+    let (status, stdout, stderr) = run_lede(&["tag", &path], Duration::from_secs(20));
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_one_line_error(&stderr, &format!("{path}:2: line longer than {MAX_LINE_BYTES} bytes"));
+    assert_eq!(stdout.lines().count(), 1, "the line before it was tagged");
+}

@@ -1,133 +1,119 @@
-//! Cutting a JSON-lines input into blocks of whole lines, read in large
-//! pieces: `lede dedup`'s reader hands each block to a parsing worker,
-//! which splits it into lines itself. One copy from the kernel, and no
-//! allocation or UTF-8 check per line (the JSON parser checks the text).
+//! Reading a JSON-lines input (`lede dedup`, `lede tag`) in blocks of
+//! whole lines, each line at most a fixed length: bad input (a file with
+//! no newline) costs bounded memory and ends in an error naming its line.
+//! `lede dedup`'s reader hands each block to a parsing worker, which splits
+//! it into lines itself: no allocation or UTF-8 check per line (the JSON
+//! parser checks the text).
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 
 /// Bytes asked of the input per read.
-const READ_BYTES: u64 = 64 * 1024;
+const READ_BYTES: usize = 64 * 1024;
+
+/// The longest input line read, without its newline: an article or a text
+/// as long as the longest feed body the daemon fetches (10 MiB), with room
+/// for its JSON escapes.
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A block of whole lines and the number of its first line (from 1).
 pub type Block = (usize, Vec<u8>);
 
 /// An input cut into blocks of whole lines: at most `max_lines` lines, or
-/// the whole lines read once a block holds `max_bytes`. A line longer than
-/// that makes a block of its own; the input's last line needs no newline.
+/// fewer once a block holds `max_bytes`; the input's last line needs no
+/// newline. A line longer than `max_line_bytes` ends the input with an
+/// error, after the lines before it.
 #[derive(Debug)]
 pub struct LineBlocks<R> {
-    input: R,
+    input: BufReader<R>,
     max_lines: usize,
     max_bytes: usize,
-    /// Read and not yet handed out; starts at a line's start.
-    pending: Vec<u8>,
-    /// How far `pending` has been searched for newlines, how many it holds
-    /// up to there, and where the last of them ends.
-    scanned: usize,
-    newlines: usize,
-    last_line_end: usize,
+    max_line_bytes: usize,
     /// The number of the next block's first line (from 1).
     next_line: usize,
+    /// The last block's length: room for the next one, so that filling it
+    /// seldom grows it.
+    last_len: usize,
     ended: bool,
+    /// What ended the input, handed out after the lines read before it.
     failed: Option<std::io::Error>,
 }
 
 impl<R: Read> LineBlocks<R> {
-    pub fn new(input: R, max_lines: usize, max_bytes: usize) -> Self {
+    pub fn new(input: R, max_lines: usize, max_bytes: usize, max_line_bytes: usize) -> Self {
         Self {
-            input,
+            input: BufReader::with_capacity(READ_BYTES, input),
             max_lines: max_lines.max(1),
             max_bytes,
-            pending: Vec::new(),
-            scanned: 0,
-            newlines: 0,
-            last_line_end: 0,
+            max_line_bytes,
             next_line: 1,
+            last_len: 0,
             ended: false,
             failed: None,
         }
     }
 
     /// The next block and the number of its first line; `None` at the end.
-    /// A read error ends the input: the whole lines read before it are
-    /// handed out first, then the error (at the next line's number).
+    /// A read error or a line too long ends the input: the whole lines
+    /// before it are handed out first, then the error with its line number.
     pub fn next_block(&mut self) -> Result<Option<Block>, (usize, std::io::Error)> {
-        loop {
-            self.scan();
-            let full = self.newlines == self.max_lines
-                || (self.newlines > 0 && self.pending.len() >= self.max_bytes);
-            let cut = if full {
-                self.last_line_end
-            } else if self.ended {
-                self.pending.len()
-            } else {
-                0
-            };
-            if cut > 0 {
-                return Ok(Some(self.take(cut)));
-            }
-            if self.ended {
-                return self.failed.take().map_or(Ok(None), |e| Err((self.next_line, e)));
-            }
-            match (&mut self.input).take(READ_BYTES).read_to_end(&mut self.pending) {
+        let mut block = Vec::with_capacity(self.last_len + READ_BYTES);
+        let mut lines = 0;
+        // Up to the longest line and its newline.
+        let limit = self.max_line_bytes as u64 + 1;
+        while !self.ended && lines < self.max_lines && block.len() < self.max_bytes {
+            let start = block.len();
+            match (&mut self.input).take(limit).read_until(b'\n', &mut block) {
                 Ok(0) => self.ended = true,
-                Ok(_) => {}
+                Ok(_) if block.ends_with(b"\n") => lines += 1,
+                Ok(read) if read as u64 == limit => {
+                    block.truncate(start);
+                    let message = format!("line longer than {} bytes", self.max_line_bytes);
+                    self.fail(std::io::Error::new(std::io::ErrorKind::InvalidData, message));
+                }
+                // The input's last line, without a newline.
+                Ok(_) => (lines, self.ended) = (lines + 1, true),
                 Err(error) => {
-                    let whole = memchr::memrchr(b'\n', &self.pending).map_or(0, |i| i + 1);
-                    self.pending.truncate(whole);
-                    self.scanned = self.scanned.min(whole);
-                    (self.ended, self.failed) = (true, Some(error));
+                    block.truncate(start);
+                    self.fail(error);
                 }
             }
         }
-    }
-
-    /// Count the newlines of `pending` not yet searched, stopping at the
-    /// block's last line.
-    fn scan(&mut self) {
-        for end in memchr::memchr_iter(b'\n', &self.pending[self.scanned..]) {
-            self.newlines += 1;
-            self.last_line_end = self.scanned + end + 1;
-            if self.newlines == self.max_lines {
-                self.scanned = self.last_line_end;
-                return;
-            }
-        }
-        self.scanned = self.pending.len();
-    }
-
-    /// Hand out `pending[..cut]`, which ends with the newlines counted (or
-    /// with the input's last line).
-    fn take(&mut self, cut: usize) -> Block {
-        // Room for a block like this one and a read, so that filling the
-        // next block copies nothing.
-        let mut rest = Vec::with_capacity(cut + READ_BYTES as usize);
-        rest.extend_from_slice(&self.pending[cut..]);
-        let mut block = std::mem::replace(&mut self.pending, rest);
-        block.truncate(cut);
         let first_line = self.next_line;
-        self.next_line += self.newlines + usize::from(!block.ends_with(b"\n"));
-        (self.scanned, self.newlines, self.last_line_end) = (0, 0, 0);
-        (first_line, block)
+        self.next_line += lines;
+        self.last_len = block.len();
+        if lines > 0 {
+            return Ok(Some((first_line, block)));
+        }
+        self.failed.take().map_or(Ok(None), |error| Err((self.next_line, error)))
+    }
+
+    fn fail(&mut self, error: std::io::Error) {
+        (self.ended, self.failed) = (true, Some(error));
     }
 }
 
-/// The lines of a block, without their line ends (`\n` or `\r\n`).
-pub fn lines(block: &[u8]) -> impl Iterator<Item = &[u8]> {
+/// The lines of a block that hold more than white space, with their
+/// numbers and without their line ends (`\n` or `\r\n`).
+pub fn lines(&(first_line, ref block): &Block) -> impl Iterator<Item = (usize, &[u8])> {
     let block = block.strip_suffix(b"\n").unwrap_or(block);
-    block.split(|&b| b == b'\n').map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+    (first_line..)
+        .zip(block.split(|&b| b == b'\n'))
+        .map(|(at, line)| (at, line.strip_suffix(b"\r").unwrap_or(line)))
+        .filter(|(_, line)| !line.trim_ascii().is_empty())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Every block of `input`: (first line number, its lines).
+    /// Every block of `input`: (its first line number, (number, line) of
+    /// its lines).
     fn blocks(input: &[u8], max_lines: usize, max_bytes: usize) -> Vec<(usize, Vec<String>)> {
-        let mut blocks = LineBlocks::new(input, max_lines, max_bytes);
+        let mut blocks = LineBlocks::new(input, max_lines, max_bytes, MAX_LINE_BYTES);
         std::iter::from_fn(|| blocks.next_block().expect("no read error"))
-            .map(|(first, block)| {
-                (first, lines(&block).map(|l| String::from_utf8_lossy(l).into_owned()).collect())
+            .map(|block| {
+                let lines = lines(&block).map(|(at, l)| format!("{at}:{}", l.len()));
+                (block.0, lines.collect())
             })
             .collect()
     }
@@ -136,32 +122,38 @@ mod tests {
     fn blocks_hold_at_most_max_lines_numbered_in_order() {
         let input: String = (1..=7).map(|i| format!("line {i}\n")).collect();
         let got = blocks(input.as_bytes(), 3, 1 << 20);
-        let numbers: Vec<(usize, usize)> = got.iter().map(|(f, l)| (*f, l.len())).collect();
-        assert_eq!(numbers, [(1, 3), (4, 3), (7, 1)]);
-        assert_eq!(got[1].1, ["line 4", "line 5", "line 6"]);
+        let sizes: Vec<(usize, usize)> = got.iter().map(|(f, l)| (*f, l.len())).collect();
+        assert_eq!(sizes, [(1, 3), (4, 3), (7, 1)]);
+        assert_eq!(got[1].1, ["4:6", "5:6", "6:6"]);
     }
 
     #[test]
-    fn a_block_ends_at_the_last_whole_line_once_it_holds_max_bytes() {
+    fn a_block_ends_after_the_line_that_fills_max_bytes() {
         let long = "x".repeat(200_000);
         let input = format!("a\n{long}\nb\r\nc");
-        // (first line, each line's length): no long line in a failure message.
-        let got: Vec<(usize, Vec<usize>)> = blocks(input.as_bytes(), 256, 1000)
-            .into_iter()
-            .map(|(first, lines)| (first, lines.iter().map(String::len).collect()))
-            .collect();
-        // The first read ends inside the long line, which is then read to
-        // its end with the lines read along with it; "c" has no newline.
-        assert_eq!(got, [(1, vec![1]), (2, vec![200_000, 1]), (4, vec![1])]);
+        // (first line, "number:length" of each line): no long line in a
+        // failure message; "c" has no newline, "b" loses its "\r".
+        assert_eq!(
+            blocks(input.as_bytes(), 256, 1000),
+            [(1, vec!["1:1".into(), "2:200000".into()]), (3, vec!["3:1".into(), "4:1".into()])]
+        );
     }
 
     #[test]
-    fn empty_lines_are_lines_and_an_empty_input_has_no_block() {
-        assert_eq!(
-            blocks(b"\n\nx\n", 256, 1 << 20),
-            [(1, vec![String::new(), String::new(), "x".into()])]
-        );
+    fn blank_lines_are_counted_and_skipped_and_an_empty_input_has_no_block() {
+        assert_eq!(blocks(b"\n \r\nx\n\n", 256, 1 << 20), [(1, vec!["3:1".to_owned()])]);
         assert!(blocks(b"", 256, 1 << 20).is_empty());
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_ends_the_input_after_the_lines_before_it() {
+        let input = format!("one\n{}\n{}\r\nfour\n", "x".repeat(10), "y".repeat(11));
+        let mut blocks = LineBlocks::new(input.as_bytes(), 256, 1 << 20, 10);
+        let block = blocks.next_block().expect("the lines before it").expect("a block");
+        assert_eq!(lines(&block).collect::<Vec<_>>(), [(1, &b"one"[..]), (2, &[b'x'; 10][..])]);
+        let (line, error) = blocks.next_block().expect_err("then the error");
+        assert_eq!((line, error.to_string()), (3, "line longer than 10 bytes".to_owned()));
+        assert!(matches!(blocks.next_block(), Ok(None)), "and then the end");
     }
 
     /// Reads `data` in pieces of 7 bytes, then fails.
@@ -181,9 +173,9 @@ mod tests {
 
     #[test]
     fn a_read_error_comes_after_the_whole_lines_before_it() {
-        let mut blocks = LineBlocks::new(FailsAfter(b"one\ntwo\nthr"), 256, 1 << 20);
-        let (first, block) = blocks.next_block().expect("the whole lines").expect("a block");
-        assert_eq!((first, lines(&block).collect::<Vec<_>>()), (1, vec![&b"one"[..], b"two"]));
+        let mut blocks = LineBlocks::new(FailsAfter(b"one\ntwo\nthr"), 256, 1 << 20, 100);
+        let block = blocks.next_block().expect("the whole lines").expect("a block");
+        assert_eq!(lines(&block).collect::<Vec<_>>(), [(1, &b"one"[..]), (2, b"two")]);
         let (line, error) = blocks.next_block().expect_err("then the error");
         assert_eq!((line, error.to_string()), (3, "disk gone".to_owned()));
         assert!(matches!(blocks.next_block(), Ok(None)), "and then the end");

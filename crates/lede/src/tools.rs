@@ -294,7 +294,7 @@ impl DedupInput {
 /// deciding thread busy, many enough that waking threads costs little.
 const DEDUP_CHUNK_LINES: usize = 256;
 
-/// A chunk's bytes, past which it ends at its last whole line (long lines).
+/// A chunk's bytes, at which it ends after the line that fills them (long lines).
 const DEDUP_CHUNK_BYTES: usize = 1 << 20;
 
 /// One parsed `lede dedup` line: the article, its story features, its own
@@ -311,17 +311,18 @@ type ParsedLine = Result<
 /// this thread takes the chunks back in input order and decides.
 pub fn dedup(input: Option<&str>, window: Option<chrono::Duration>) -> Result<(), Failure> {
     use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-    let name = input.unwrap_or("(stdin)").to_owned();
+    let name = input.unwrap_or("(stdin)");
     let input: Box<dyn std::io::Read + Send> = match input {
         Some(path) => Box::new(
             std::fs::File::open(path).map_err(|e| Failure::BadInput(format!("{path}: {e}")))?,
         ),
         None => Box::new(std::io::stdin()),
     };
-    let mut blocks = LineBlocks::new(input, DEDUP_CHUNK_LINES, DEDUP_CHUNK_BYTES);
+    let mut blocks =
+        LineBlocks::new(input, DEDUP_CHUNK_LINES, DEDUP_CHUNK_BYTES, line_blocks::MAX_LINE_BYTES);
     let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
-    // (first line number, lines or the read error that ended the input)
-    type Chunk = (usize, Result<Vec<u8>, String>);
+    // Numbered lines, or what ended the input, naming its line.
+    type Chunk = Result<line_blocks::Block, String>;
     let (to_workers, chunks): (Vec<SyncSender<Chunk>>, Vec<Receiver<Chunk>>) =
         (0..workers).map(|_| sync_channel::<Chunk>(2)).unzip();
     let (from_workers, parsed): (Vec<SyncSender<Vec<ParsedLine>>>, Vec<_>) =
@@ -343,9 +344,9 @@ pub fn dedup(input: Option<&str>, window: Option<chrono::Duration>) -> Result<()
         scope.spawn(move || {
             for turn in 0.. {
                 let (chunk, ended) = match blocks.next_block() {
-                    Ok(Some((first_line, block))) => ((first_line, Ok(block)), false),
+                    Ok(Some(block)) => (Ok(block), false),
                     Ok(None) => return,
-                    Err((line, error)) => ((line, Err(error.to_string())), true),
+                    Err((line, error)) => (Err(format!("{name}:{line}: {error}")), true),
                 };
                 if to_workers[turn % workers].send(chunk).is_err() || ended {
                     return;
@@ -353,19 +354,14 @@ pub fn dedup(input: Option<&str>, window: Option<chrono::Duration>) -> Result<()
             }
         });
         for (chunks, results) in chunks.into_iter().zip(from_workers) {
-            let (name, seen) = (&name, &seen);
+            let seen = &seen;
             scope.spawn(move || {
-                for (first_line, block) in chunks {
+                for block in chunks {
                     let parsed = match &block {
                         Ok(block) => line_blocks::lines(block)
-                            .enumerate()
-                            .map(|(offset, line)| {
-                                parse_dedup_line(name, first_line + offset, line, seen)
-                            })
+                            .map(|(at, line)| parse_dedup_line(name, at, line, seen))
                             .collect(),
-                        Err(error) => {
-                            vec![Err(Failure::BadInput(format!("{name}:{first_line}: {error}")))]
-                        }
+                        Err(error) => vec![Err(Failure::BadInput(error.clone()))],
                     };
                     if results.send(parsed).is_err() {
                         return;
@@ -500,35 +496,37 @@ struct TagOutput<'a> {
 /// text's language. People and organisations are tagged in English text;
 /// in other languages, resolved places and listed organisations only.
 pub fn tag(input: Option<&str>) -> Result<(), Failure> {
-    use std::io::BufRead;
     let name = input.unwrap_or("(stdin)");
-    let reader: Box<dyn BufRead> = match input {
-        Some(path) => Box::new(std::io::BufReader::new(
+    let input: Box<dyn std::io::Read> = match input {
+        Some(path) => Box::new(
             std::fs::File::open(path).map_err(|e| Failure::BadInput(format!("{path}: {e}")))?,
-        )),
-        None => Box::new(std::io::BufReader::new(std::io::stdin())),
+        ),
+        None => Box::new(std::io::stdin()),
     };
+    // A line at a time: each is tagged as soon as it is read.
+    let max_line_bytes = line_blocks::MAX_LINE_BYTES;
+    let mut blocks = LineBlocks::new(input, 1, max_line_bytes, max_line_bytes);
     let tagger = lede_enrich::Tagger::new().map_err(|e| Failure::Runtime(e.to_string()))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for (index, line) in reader.lines().enumerate() {
-        let at = index + 1;
-        let line = line.map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let item: TagInput = serde_json::from_str(&line)
-            .map_err(|e| Failure::BadInput(format!("{name}:{at}: {e}")))?;
-        let language = lede_enrich::language(&item.text, &[]);
-        let tagged = tagger.tag_in(&item.text, language);
-        let output = TagOutput {
-            id: &item.id,
-            language,
-            entities: &tagged.mentions,
-            demonyms: &tagged.demonyms,
-        };
-        let json = serde_json::to_string(&output).map_err(|e| Failure::Runtime(e.to_string()))?;
-        if writeln!(out, "{json}").is_err() {
-            return Ok(()); // stdout closed
+    let bad_input = |at: usize, error: &dyn std::fmt::Display| {
+        Failure::BadInput(format!("{name}:{at}: {error}"))
+    };
+    while let Some(block) = blocks.next_block().map_err(|(at, e)| bad_input(at, &e))? {
+        for (at, line) in line_blocks::lines(&block) {
+            let item: TagInput = serde_json::from_slice(line).map_err(|e| bad_input(at, &e))?;
+            let language = lede_enrich::language(&item.text, &[]);
+            let tagged = tagger.tag_in(&item.text, language);
+            let output = TagOutput {
+                id: &item.id,
+                language,
+                entities: &tagged.mentions,
+                demonyms: &tagged.demonyms,
+            };
+            let json =
+                serde_json::to_string(&output).map_err(|e| Failure::Runtime(e.to_string()))?;
+            if writeln!(out, "{json}").is_err() {
+                return Ok(()); // stdout closed
+            }
         }
     }
     out.flush().ok();
