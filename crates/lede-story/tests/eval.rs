@@ -199,37 +199,177 @@ fn report(name: &str, rows: &[Row], scores: Scores) -> Scores {
 }
 
 /// Every labelled set, by file name: the tuning set first, then the
-/// held-out parts in the order they were written.
+/// held-out parts in the order they were written, each with what it holds
+/// and when it was written. A new part is a new row: every test below
+/// decides it (apart, pooled, in one window, across restarts).
 const LABELLED_SETS: [(&str, &str); 31] = [
     ("articles.jsonl", include_str!("../../../eval/story/articles.jsonl")),
+    // The held-out stories, written after the thresholds were chosen.
     ("held_out.jsonl", include_str!("../../../eval/story/held_out.jsonl")),
+    // Part 2 of the held-out stories, written after the carried-over
+    // paragraph and syndicated-copy rules.
     ("held_out_2.jsonl", include_str!("../../../eval/story/held_out_2.jsonl")),
+    // Part 3 of the held-out stories, written after the paragraph index began
+    // to follow containment (session 4).
     ("held_out_3.jsonl", include_str!("../../../eval/story/held_out_3.jsonl")),
+    // Part 4, written after part 3 with harder rewrites (wrap-ups and
+    // follow-ups that keep little of the previous version's wording). Scored
+    // once, it merged two recalls by one carmaker that share the outlet's
+    // standing paragraph about the company; since the carried-over rule asks
+    // the article's lead to name a subject of the story beyond the carried
+    // paragraphs (session 5), it does not, and part 4 is tuning data.
     ("held_out_4.jsonl", include_str!("../../../eval/story/held_out_4.jsonl")),
+    // Part 5, written after the lead-names condition of the carried-over rule
+    // (session 5): a ferry grounding and its wrap-up, the same port's next
+    // incident under the operator's standing paragraph, a bill and a rent
+    // strike, a phone launch and the maker's job cuts under its company
+    // paragraph.
     ("held_out_5.jsonl", include_str!("../../../eval/story/held_out_5.jsonl")),
+    // Part 6, written at the end of session 5 (no engine change since part
+    // 5): a wildfire developing at one URL with its copy and wrap-up, the same
+    // wire's other fire under its standing fire-danger paragraph, a fraud trial
+    // and its verdict, the same court's other case under its court paragraph,
+    // a cup preview with a typo re-poll and the match report with its copy
+    // (two stories as first labelled; one since session 11, as the match is
+    // one event).
     ("held_out_6.jsonl", include_str!("../../../eval/story/held_out_6.jsonl")),
+    // Parts 7 and 8, written in session 6 with the engine unchanged since
+    // part 6: a bridge closing and staying shut with its wire copy, the same
+    // paper's other bridge on the same river; a company's results with a
+    // one-word fix and its acquisition two days later; a mayoral count and
+    // result at a new URL with its copy, another town's count and recount; an
+    // outbreak growing at one URL under a "Breaking:" line with its copy, the
+    // same province's measles cases; two strikes at one port by one union a
+    // week apart; a probe's arrival with an excerpt copy, the same agency's
+    // telescope, the probe's first images at a new URL and a re-poll with a
+    // tracking parameter.
     ("held_out_7.jsonl", include_str!("../../../eval/story/held_out_7.jsonl")),
     ("held_out_8.jsonl", include_str!("../../../eval/story/held_out_8.jsonl")),
+    // Parts 9 and 10, written in session 8 before that session's engine
+    // changes (the same-source follow-up rule, the 96 h window) and scored
+    // once after them: a landslide developing at one URL with its copy, a
+    // re-poll and a follow-up at a new URL in new words, the same wire's
+    // rockfall under its standing weather paragraph; a plant closure with a
+    // typo fix and a copy, the company's results two days later naming the
+    // closure; a referendum's close and its result at a new URL with a copy,
+    // the paper's next referendum a week later; a factory fire developing
+    // overnight, its wrap-up at a new URL with a copy, the town's next fire
+    // with a timestamp re-poll; an extradition hearing with a re-poll and its
+    // ruling at a new URL, the same court's other case under its standing
+    // paragraph; a heat warning raised at one URL with a copy, the same
+    // service's warning for another region.
     ("held_out_9.jsonl", include_str!("../../../eval/story/held_out_9.jsonl")),
     ("held_out_10.jsonl", include_str!("../../../eval/story/held_out_10.jsonl")),
+    // Parts 11 and 12, written in session 8 after parts 9 and 10 were scored
+    // and before the materiality changes (a negation is material, another
+    // form of an auxiliary is not), scored once after them: a boil-water
+    // notice with a grammar fix, a copy and its lifting at a new URL, the
+    // town's pool closed in between; a bank's fine with a correction that
+    // reverses a sentence, its mortgage rates the next day; a crowd crush
+    // developing overnight with a copy and an inquiry at a new URL, the
+    // stadium's cup final; a derailment with a copy, a tracking-parameter
+    // re-poll and the line reopening at a new URL, a signal fault at the same
+    // station; a party's new leader with a grammar fix and a copy, the party's
+    // by-election defeat; a vaccine trial developing at one URL with a copy,
+    // dengue in the same region.
     ("held_out_11.jsonl", include_str!("../../../eval/story/held_out_11.jsonl")),
     ("held_out_12.jsonl", include_str!("../../../eval/story/held_out_12.jsonl")),
+    // Parts 13 and 14 (session 9): each of six stories is followed up by its
+    // outlet at a new URL in new words, beside the same outlet's different
+    // event that shares its place and vocabulary and refers back to it (a
+    // paint plant's fire and a warehouse fire on the same estate; one union's
+    // strike at a bank and ballot at an insurer; a museum's return of bronzes,
+    // with a typo fix, a copy and an update at one URL; a hospital's
+    // cyberattack and the town council's; a missing hiker and another rescue
+    // nearby; a mayor's fraud trial and the council treasurer's charge).
     ("held_out_13.jsonl", include_str!("../../../eval/story/held_out_13.jsonl")),
     ("held_out_14.jsonl", include_str!("../../../eval/story/held_out_14.jsonl")),
+    // Parts 15 and 16 (28 articles, 12 stories), written and committed before
+    // headlines were read for outcomes, in new domains: each developing
+    // story's outlet follows it up at a new URL in new words (a prison
+    // escapee caught, then the second; a river spill's cause; an airport's
+    // recovery; a zoo's red panda found; a sprinter's B sample; a storm's
+    // schools reopening), beside the same outlet's next event in the same
+    // place or team (the prison officers' ballot, a sewage overflow on the
+    // same river, the airport's runway approved, the zoo's cubs, a
+    // team-mate's ban, the next storm).
     ("held_out_15.jsonl", include_str!("../../../eval/story/held_out_15.jsonl")),
     ("held_out_16.jsonl", include_str!("../../../eval/story/held_out_16.jsonl")),
+    // Parts 17 and 18 (26 articles, 12 stories), written and committed before
+    // headlines' event words were looked for in their stories' texts: each
+    // developing story's outlet follows it up at a new URL in new words (a
+    // high street reopened after a gas leak, a missing trawler's crew found,
+    // a plant's closure confirmed, a gallery theft's arrests, a school
+    // reopened after norovirus, a striker's surgery), beside the same
+    // outlet's next event in the same place, company or team (a burst water
+    // main, a kayak rescue, the chief executive leaving, the gallery's wing
+    // reopening, a care home's cases, his stand-in signed).
     ("held_out_17.jsonl", include_str!("../../../eval/story/held_out_17.jsonl")),
     ("held_out_18.jsonl", include_str!("../../../eval/story/held_out_18.jsonl")),
+    // Parts 19 and 20 (24 articles, 12 stories), written and committed after
+    // the headline rule's second change, and scored with it unchanged: each
+    // developing story's outlet follows it up at a new URL in new words (a
+    // stranded whale swimming free, a minister's resignation, a bank app's
+    // flaw fixed, a festival called off, the cracked blade behind an
+    // emergency landing, listeria confirmed in recalled pies), beside the
+    // same outlet's next event in the same place, office, company or airport
+    // (a dead dolphin, another minister's contract, the app's outage,
+    // another festival, a bird strike, the maker's yoghurt recall).
     ("held_out_19.jsonl", include_str!("../../../eval/story/held_out_19.jsonl")),
     ("held_out_20.jsonl", include_str!("../../../eval/story/held_out_20.jsonl")),
+    // Parts 21 and 22 (22 articles, 12 stories), written and committed before
+    // the outcome words were widened: each developing story's outlet follows
+    // it up at a new URL in new words (a town's power restored, an armed
+    // standoff ended, a sinkhole's cause, skiers dug out alive, a leaked
+    // exam paper replaced, a tanker's oil slick held back), beside the same
+    // outlet's next event in the same town, road, valley, exam board or sea
+    // (planned power cuts, burglaries, a flooded library, the avalanche risk
+    // raised, the board's fine, a ship's lost containers).
     ("held_out_21.jsonl", include_str!("../../../eval/story/held_out_21.jsonl")),
     ("held_out_22.jsonl", include_str!("../../../eval/story/held_out_22.jsonl")),
+    // Parts 23 and 24 (23 articles, 12 stories), written and committed
+    // (4dc6daa) with the engine of session 10 unchanged: each developing
+    // story's outlet follows it up at a new URL in new words (a missing boy
+    // found, a councillor charged, a player's injury scanned, a farm's flock
+    // culled, a diverted flight's passenger jailed, a mayor surviving a
+    // vote), beside the same outlet's next event in the same forest,
+    // council, tournament, town, airline or city hall (a car park's closure,
+    // another councillor quitting, the final, an egg packer's jobs, lost
+    // bags, the deputy mayor's bid).
     ("held_out_23.jsonl", include_str!("../../../eval/story/held_out_23.jsonl")),
     ("held_out_24.jsonl", include_str!("../../../eval/story/held_out_24.jsonl")),
+    // Parts 25 and 26 (22 articles, 12 stories), written and committed
+    // (7c9e37e) before the headline rule counted the story's text names:
+    // each developing story's outlet follows it up at a new URL in new words
+    // (a school roof's weak concrete found, a van robbery's arrests, a
+    // lake's algae cleared, a brewer's bid turned down, a bridge strike
+    // cleared, a measles outbreak's spread), beside the same outlet's next
+    // event at the same school, police force, lake, brewer, street or town
+    // (an inspection, the chief's retirement, a regatta, a new brewery, a
+    // market's move, a GP merger).
     ("held_out_25.jsonl", include_str!("../../../eval/story/held_out_25.jsonl")),
     ("held_out_26.jsonl", include_str!("../../../eval/story/held_out_26.jsonl")),
+    // Parts 27 and 28 (21 articles, 12 stories), written and committed
+    // (97ed36a) to test a headline change sketched before them (not adopted:
+    // see `eval/story/README.md`), with hard negatives of the kind it could
+    // take: each developing story's outlet follows it up at a new URL (a
+    // mill fire's damage, library closures voted through, a striker's
+    // signing, a ward reopened, a ferry's passengers home, a murder charge),
+    // beside the same outlet's next event at the same town, council, club,
+    // hospital, ferry line or park (a tannery grant, parking charges, a
+    // fine, another ward's flu closure, fares, a stabbing).
     ("held_out_27.jsonl", include_str!("../../../eval/story/held_out_27.jsonl")),
     ("held_out_28.jsonl", include_str!("../../../eval/story/held_out_28.jsonl")),
+    // Parts 29 and 30 (22 articles, 12 stories), written and committed
+    // before the change they test (a follow-up's lead dating the story's
+    // event: see `eval/story/README.md`), with hard negatives whose lead
+    // recalls the first event by its day: each developing story's outlet
+    // follows it up at a new URL (a climber found dead, a tiger back in its
+    // den, pupils going back, a driver arrested, a leader resigning, a
+    // festival reopening), beside the same outlet's next event at the same
+    // fell, zoo, town, bridges, council or festival (warning signs, otter
+    // pups, a second school flooded, a lorry under a bridge, a tax rise, a
+    // sell-out).
     ("held_out_29.jsonl", include_str!("../../../eval/story/held_out_29.jsonl")),
     ("held_out_30.jsonl", include_str!("../../../eval/story/held_out_30.jsonl")),
 ];
@@ -243,11 +383,16 @@ fn labelled(name: &str) -> Vec<Row> {
     rows(text)
 }
 
-/// Score held-out set `name` (reported as it scores) and fail only on a
-/// hard-negative merge.
-fn assert_no_hard_negative_merges(name: &str) {
-    let scores = evaluate(name, &labelled(name));
-    assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
+/// Each labelled set decided by a fresh engine and reported as it scores;
+/// a hard-negative merge in any fails the test, naming the set. (The
+/// targets are held against all sets pooled, below.)
+#[test]
+fn no_labelled_set_merges_hard_negatives() {
+    let merged: Vec<&str> = (LABELLED_SETS.iter())
+        .filter(|(name, text)| evaluate(name, &rows(text)).hard_negative_merges > 0)
+        .map(|(name, _)| *name)
+        .collect();
+    assert!(merged.is_empty(), "hard-negative merges in {merged:?}");
 }
 
 /// `row` of labelled set `name`, its id and labels prefixed by the set's
@@ -328,252 +473,6 @@ fn evaluation_set_meets_the_targets() {
     assert!(scores.bcubed_f1 >= 0.97, "B-cubed F1 {:.3} < 0.97", scores.bcubed_f1);
     assert!(scores.accuracy >= 0.95, "decision accuracy {:.3} < 0.95", scores.accuracy);
     assert_eq!(scores.hard_negative_merges, 0, "hard-negative merges");
-}
-
-/// The held-out stories were written after the thresholds were chosen and
-/// are reported as they score; only a hard-negative merge fails the test.
-#[test]
-fn held_out_set_never_merges_hard_negatives() {
-    assert_no_hard_negative_merges("held_out.jsonl");
-}
-
-/// Part 2 of the held-out stories, written after the carried-over
-/// paragraph and syndicated-copy rules; reported as they score.
-#[test]
-fn held_out_part_2_never_merges_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_2.jsonl");
-}
-
-/// Part 3 of the held-out stories, written after the paragraph index began
-/// to follow containment (session 4); reported as they score.
-#[test]
-fn held_out_part_3_never_merges_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_3.jsonl");
-}
-
-/// Part 4, written after part 3 with harder rewrites (wrap-ups and
-/// follow-ups that keep little of the previous version's wording). Scored
-/// once, it merged two recalls by one carmaker that share the outlet's
-/// standing paragraph about the company; since the carried-over rule asks
-/// the article's lead to name a subject of the story beyond the carried
-/// paragraphs (session 5), it does not, and part 4 is tuning data.
-#[test]
-fn held_out_part_4_never_merges_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_4.jsonl");
-}
-
-/// Part 5, written after the lead-names condition of the carried-over rule
-/// (session 5): a ferry grounding and its wrap-up, the same port's next
-/// incident under the operator's standing paragraph, a bill and a rent
-/// strike, a phone launch and the maker's job cuts under its company
-/// paragraph; reported as they score.
-#[test]
-fn held_out_part_5_never_merges_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_5.jsonl");
-}
-
-/// Part 6, written at the end of session 5 (no engine change since part
-/// 5): a wildfire developing at one URL with its copy and wrap-up, the same
-/// wire's other fire under its standing fire-danger paragraph, a fraud trial
-/// and its verdict, the same court's other case under its court paragraph,
-/// a cup preview with a typo re-poll and the match report with its copy
-/// (two stories as first labelled; one since session 11, as the match is
-/// one event); reported as they score.
-#[test]
-fn held_out_part_6_never_merges_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_6.jsonl");
-}
-
-/// Parts 7 and 8, written in session 6 with the engine unchanged since
-/// part 6: a bridge closing and staying shut with its wire copy, the same
-/// paper's other bridge on the same river; a company's results with a
-/// one-word fix and its acquisition two days later; a mayoral count and
-/// result at a new URL with its copy, another town's count and recount; an
-/// outbreak growing at one URL under a "Breaking:" line with its copy, the
-/// same province's measles cases; two strikes at one port by one union a
-/// week apart; a probe's arrival with an excerpt copy, the same agency's
-/// telescope, the probe's first images at a new URL and a re-poll with a
-/// tracking parameter; reported as they score.
-#[test]
-fn held_out_parts_7_and_8_never_merge_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_7.jsonl");
-    assert_no_hard_negative_merges("held_out_8.jsonl");
-}
-
-/// Parts 9 and 10, written in session 8 before that session's engine
-/// changes (the same-source follow-up rule, the 96 h window) and scored
-/// once after them: a landslide developing at one URL with its copy, a
-/// re-poll and a follow-up at a new URL in new words, the same wire's
-/// rockfall under its standing weather paragraph; a plant closure with a
-/// typo fix and a copy, the company's results two days later naming the
-/// closure; a referendum's close and its result at a new URL with a copy,
-/// the paper's next referendum a week later; a factory fire developing
-/// overnight, its wrap-up at a new URL with a copy, the town's next fire
-/// with a timestamp re-poll; an extradition hearing with a re-poll and its
-/// ruling at a new URL, the same court's other case under its standing
-/// paragraph; a heat warning raised at one URL with a copy, the same
-/// service's warning for another region; reported as they score.
-#[test]
-fn held_out_parts_9_and_10_never_merge_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_9.jsonl");
-    assert_no_hard_negative_merges("held_out_10.jsonl");
-}
-
-/// Parts 11 and 12, written in session 8 after parts 9 and 10 were scored
-/// and before the materiality changes (a negation is material, another
-/// form of an auxiliary is not), scored once after them: a boil-water
-/// notice with a grammar fix, a copy and its lifting at a new URL, the
-/// town's pool closed in between; a bank's fine with a correction that
-/// reverses a sentence, its mortgage rates the next day; a crowd crush
-/// developing overnight with a copy and an inquiry at a new URL, the
-/// stadium's cup final; a derailment with a copy, a tracking-parameter
-/// re-poll and the line reopening at a new URL, a signal fault at the same
-/// station; a party's new leader with a grammar fix and a copy, the party's
-/// by-election defeat; a vaccine trial developing at one URL with a copy,
-/// dengue in the same region; reported as they score.
-#[test]
-fn held_out_parts_11_and_12_never_merge_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_11.jsonl");
-    assert_no_hard_negative_merges("held_out_12.jsonl");
-}
-
-/// Parts 13 and 14 (session 9): each of six stories is followed up by its
-/// outlet at a new URL in new words, beside the same outlet's different
-/// event that shares its place and vocabulary and refers back to it (a
-/// paint plant's fire and a warehouse fire on the same estate; one union's
-/// strike at a bank and ballot at an insurer; a museum's return of bronzes,
-/// with a typo fix, a copy and an update at one URL; a hospital's
-/// cyberattack and the town council's; a missing hiker and another rescue
-/// nearby; a mayor's fraud trial and the council treasurer's charge);
-/// reported as they score.
-#[test]
-fn held_out_parts_13_and_14_never_merge_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_13.jsonl");
-    assert_no_hard_negative_merges("held_out_14.jsonl");
-}
-
-/// Parts 15 and 16 (28 articles, 12 stories), written and committed before
-/// headlines were read for outcomes, in new domains: each developing
-/// story's outlet follows it up at a new URL in new words (a prison
-/// escapee caught, then the second; a river spill's cause; an airport's
-/// recovery; a zoo's red panda found; a sprinter's B sample; a storm's
-/// schools reopening), beside the same outlet's next event in the same
-/// place or team (the prison officers' ballot, a sewage overflow on the
-/// same river, the airport's runway approved, the zoo's cubs, a
-/// team-mate's ban, the next storm); reported as they score.
-#[test]
-fn held_out_parts_15_and_16_never_merge_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_15.jsonl");
-    assert_no_hard_negative_merges("held_out_16.jsonl");
-}
-
-/// Parts 17 and 18 (26 articles, 12 stories), written and committed before
-/// headlines' event words were looked for in their stories' texts: each
-/// developing story's outlet follows it up at a new URL in new words (a
-/// high street reopened after a gas leak, a missing trawler's crew found,
-/// a plant's closure confirmed, a gallery theft's arrests, a school
-/// reopened after norovirus, a striker's surgery), beside the same
-/// outlet's next event in the same place, company or team (a burst water
-/// main, a kayak rescue, the chief executive leaving, the gallery's wing
-/// reopening, a care home's cases, his stand-in signed); reported as they
-/// score.
-#[test]
-fn held_out_parts_17_and_18_never_merge_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_17.jsonl");
-    assert_no_hard_negative_merges("held_out_18.jsonl");
-}
-
-/// Parts 19 and 20 (24 articles, 12 stories), written and committed after
-/// the headline rule's second change, and scored with it unchanged: each
-/// developing story's outlet follows it up at a new URL in new words (a
-/// stranded whale swimming free, a minister's resignation, a bank app's
-/// flaw fixed, a festival called off, the cracked blade behind an
-/// emergency landing, listeria confirmed in recalled pies), beside the
-/// same outlet's next event in the same place, office, company or airport
-/// (a dead dolphin, another minister's contract, the app's outage,
-/// another festival, a bird strike, the maker's yoghurt recall); reported
-/// as they score.
-#[test]
-fn held_out_parts_19_and_20_never_merge_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_19.jsonl");
-    assert_no_hard_negative_merges("held_out_20.jsonl");
-}
-
-/// Parts 21 and 22 (22 articles, 12 stories), written and committed before
-/// the outcome words were widened: each developing story's outlet follows
-/// it up at a new URL in new words (a town's power restored, an armed
-/// standoff ended, a sinkhole's cause, skiers dug out alive, a leaked
-/// exam paper replaced, a tanker's oil slick held back), beside the same
-/// outlet's next event in the same town, road, valley, exam board or sea
-/// (planned power cuts, burglaries, a flooded library, the avalanche risk
-/// raised, the board's fine, a ship's lost containers); reported as they
-/// score.
-#[test]
-fn held_out_parts_21_and_22_never_merge_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_21.jsonl");
-    assert_no_hard_negative_merges("held_out_22.jsonl");
-}
-
-/// Parts 23 and 24 (23 articles, 12 stories), written and committed
-/// (4dc6daa) with the engine of session 10 unchanged: each developing
-/// story's outlet follows it up at a new URL in new words (a missing boy
-/// found, a councillor charged, a player's injury scanned, a farm's flock
-/// culled, a diverted flight's passenger jailed, a mayor surviving a
-/// vote), beside the same outlet's next event in the same forest,
-/// council, tournament, town, airline or city hall (a car park's closure,
-/// another councillor quitting, the final, an egg packer's jobs, lost
-/// bags, the deputy mayor's bid); reported as they score.
-#[test]
-fn held_out_parts_23_and_24_never_merge_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_23.jsonl");
-    assert_no_hard_negative_merges("held_out_24.jsonl");
-}
-
-/// Parts 25 and 26 (22 articles, 12 stories), written and committed
-/// (7c9e37e) before the headline rule counted the story's text names:
-/// each developing story's outlet follows it up at a new URL in new words
-/// (a school roof's weak concrete found, a van robbery's arrests, a
-/// lake's algae cleared, a brewer's bid turned down, a bridge strike
-/// cleared, a measles outbreak's spread), beside the same outlet's next
-/// event at the same school, police force, lake, brewer, street or town
-/// (an inspection, the chief's retirement, a regatta, a new brewery, a
-/// market's move, a GP merger); reported as they score.
-#[test]
-fn held_out_parts_25_and_26_never_merge_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_25.jsonl");
-    assert_no_hard_negative_merges("held_out_26.jsonl");
-}
-
-/// Parts 27 and 28 (21 articles, 12 stories), written and committed
-/// (97ed36a) to test a headline change sketched before them (not adopted:
-/// see `eval/story/README.md`), with hard negatives of the kind it could
-/// take: each developing story's outlet follows it up at a new URL (a
-/// mill fire's damage, library closures voted through, a striker's
-/// signing, a ward reopened, a ferry's passengers home, a murder charge),
-/// beside the same outlet's next event at the same town, council, club,
-/// hospital, ferry line or park (a tannery grant, parking charges, a
-/// fine, another ward's flu closure, fares, a stabbing); reported as they
-/// score.
-#[test]
-fn held_out_parts_27_and_28_never_merge_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_27.jsonl");
-    assert_no_hard_negative_merges("held_out_28.jsonl");
-}
-
-/// Parts 29 and 30 (22 articles, 12 stories), written and committed
-/// before the change they test (a follow-up's lead dating the story's
-/// event: see `eval/story/README.md`), with hard negatives whose lead
-/// recalls the first event by its day: each developing story's outlet
-/// follows it up at a new URL (a climber found dead, a tiger back in its
-/// den, pupils going back, a driver arrested, a leader resigning, a
-/// festival reopening), beside the same outlet's next event at the same
-/// fell, zoo, town, bridges, council or festival (warning signs, otter
-/// pups, a second school flooded, a lorry under a bridge, a tax rise, a
-/// sell-out); reported as they score.
-#[test]
-fn held_out_parts_29_and_30_never_merge_hard_negatives() {
-    assert_no_hard_negative_merges("held_out_29.jsonl");
-    assert_no_hard_negative_merges("held_out_30.jsonl");
 }
 
 #[test]
