@@ -14,6 +14,7 @@
 
 use std::sync::LazyLock;
 
+use lede_core::entity::CALENDAR_WORDS;
 use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::text::{proper_names, scan_words, word_hash};
@@ -101,7 +102,8 @@ const OUTCOME_WORDS: &[&str] = &[
     "won",
 ];
 
-/// Function words and words of time that say nothing of the event. Sorted.
+/// Function words and words of time that say nothing of the event (and,
+/// through [`is_stop_word`], the months and weekdays). Sorted.
 const STOP_WORDS: &[&str] = &[
     "a",
     "about",
@@ -147,7 +149,6 @@ const STOP_WORDS: &[&str] = &[
     "five",
     "for",
     "four",
-    "friday",
     "from",
     "had",
     "has",
@@ -171,7 +172,6 @@ const STOP_WORDS: &[&str] = &[
     "me",
     "might",
     "million",
-    "monday",
     "more",
     "morning",
     "most",
@@ -202,7 +202,6 @@ const STOP_WORDS: &[&str] = &[
     "percent",
     "said",
     "same",
-    "saturday",
     "say",
     "says",
     "second",
@@ -215,7 +214,6 @@ const STOP_WORDS: &[&str] = &[
     "so",
     "some",
     "such",
-    "sunday",
     "tell",
     "ten",
     "than",
@@ -231,11 +229,9 @@ const STOP_WORDS: &[&str] = &[
     "those",
     "three",
     "through",
-    "thursday",
     "to",
     "told",
     "too",
-    "tuesday",
     "two",
     "under",
     "until",
@@ -244,7 +240,6 @@ const STOP_WORDS: &[&str] = &[
     "very",
     "was",
     "we",
-    "wednesday",
     "week",
     "weeks",
     "were",
@@ -269,7 +264,7 @@ const STOP_WORDS: &[&str] = &[
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
 fn is_stop_word(lower: &str) -> bool {
-    STOP_WORDS.binary_search(&lower).is_ok()
+    STOP_WORDS.binary_search(&lower).is_ok() || CALENDAR_WORDS.contains(&lower)
 }
 
 fn is_outcome(lower: &str) -> bool {
