@@ -7,6 +7,7 @@
 //! message saying what did not happen.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -316,27 +317,47 @@ pub fn kcat_read_all(topic: &str) -> Vec<KcatRecord> {
         .collect()
 }
 
-/// Run `lede ARGS...` to completion with a time limit; (status, stdout, stderr).
-pub fn run_lede(args: &[&str], limit: Duration) -> (ExitStatus, String, String) {
-    let mut child = Command::new(lede_bin())
+/// `lede ARGS...` started with `stdin`, its stdout and stderr piped.
+pub fn spawn_lede(args: &[&str], stdin: Stdio) -> Child {
+    Command::new(lede_bin())
         .args(args)
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("spawn lede: {e}"));
+        .unwrap_or_else(|e| panic!("spawn lede: {e}"))
+}
+
+/// Wait for `child` (`lede ARGS...`) to exit, killing it and failing the
+/// test after `limit`.
+pub fn wait_for_exit(child: &mut Child, args: &[&str], limit: Duration) -> ExitStatus {
     let deadline = Instant::now() + limit;
-    while child.try_wait().ok().flatten().is_none() {
+    loop {
+        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("wait: {e}")) {
+            return status;
+        }
         if Instant::now() > deadline {
             let _ = child.kill();
             panic!("lede {args:?} did not finish within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let output = child.wait_with_output().unwrap_or_else(|e| panic!("wait: {e}"));
-    (
-        output.status,
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+}
+
+/// Run `lede ARGS...` to completion with a time limit; (status, stdout, stderr).
+pub fn run_lede(args: &[&str], limit: Duration) -> (ExitStatus, String, String) {
+    let mut child = spawn_lede(args, Stdio::null());
+    // Read while it runs: a pipe holds only so much output.
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.map(|mut pipe| pipe.read_to_end(&mut bytes));
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = read(child.stdout.take().map(|pipe| Box::new(pipe) as _));
+    let stderr = read(child.stderr.take().map(|pipe| Box::new(pipe) as _));
+    let status = wait_for_exit(&mut child, args, limit);
+    let text = |reader: std::thread::JoinHandle<String>| reader.join().unwrap_or_default();
+    (status, text(stdout), text(stderr))
 }

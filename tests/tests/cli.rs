@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use lede_tests::{brokers, run_lede, temp_dir};
+use lede_tests::{brokers, run_lede, spawn_lede, temp_dir, wait_for_exit};
 
 fn write(name: &str, file: &str, text: &str) -> String {
     let path = temp_dir(name).join(file);
@@ -239,4 +239,61 @@ fn tag_of_a_line_too_long_exits_2_naming_it_after_tagging_the_lines_before() {
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert_one_line_error(&stderr, &format!("{path}:2: line longer than {MAX_LINE_BYTES} bytes"));
     assert_eq!(stdout.lines().count(), 1, "the line before it was tagged");
+}
+
+/// Run `lede args` reading a pipe, writing each of `lines` only once the
+/// one before has its answer: a script that feeds it as articles arrive
+/// gets each answer as its line comes, not at the end of the input.
+fn answers_each_line_as_it_comes(args: &[&str], lines: &[String]) -> Vec<String> {
+    use std::io::{BufRead, Write};
+    let mut child = spawn_lede(args, std::process::Stdio::piped());
+    let (mut stdin, stdout) = (child.stdin.take(), child.stdout.take());
+    let (to_test, answers) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for answer in std::io::BufReader::new(stdout.expect("piped")).lines() {
+            if to_test.send(answer).is_err() {
+                return;
+            }
+        }
+    });
+    let mut got = Vec::new();
+    for line in lines {
+        let input = stdin.as_mut().expect("piped");
+        writeln!(input, "{line}").and_then(|()| input.flush()).expect("lede reads its input");
+        match answers.recv_timeout(Duration::from_secs(20)) {
+            Ok(Ok(answer)) => got.push(answer),
+            other => {
+                let _ = child.kill();
+                panic!("no answer to {line} before the next line: {other:?}");
+            }
+        }
+    }
+    drop(stdin);
+    let status = wait_for_exit(&mut child, args, Duration::from_secs(20));
+    assert!(status.success(), "lede {args:?}: {status}");
+    got
+}
+
+#[test]
+fn dedup_decides_each_article_of_a_pipe_as_it_comes() {
+    let lines: Vec<String> = dedup_input(0..3).lines().map(String::from).collect();
+    let answers = answers_each_line_as_it_comes(&["dedup"], &[&lines[..], &lines[..1]].concat());
+    let kinds: Vec<String> = (answers.iter())
+        .map(|answer| serde_json::from_str::<serde_json::Value>(answer).unwrap_or_default())
+        .map(|decision| format!("{} {}", decision["id"], decision["kind"]))
+        .collect();
+    assert_eq!(kinds, [r#""a0" "new""#, r#""a1" "new""#, r#""a2" "new""#, r#""a0" "duplicate""#]);
+}
+
+#[test]
+fn tag_tags_each_text_of_a_pipe_as_it_comes() {
+    let lines: Vec<String> = (1..=3)
+        .map(|id| format!(r#"{{"id": {id}, "text": "Talks in Paris, day {id}."}}"#))
+        .collect();
+    let answers = answers_each_line_as_it_comes(&["tag"], &lines);
+    for (id, answer) in (1..).zip(answers) {
+        let tagged: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
+        assert_eq!(tagged["id"], id, "{answer}");
+        assert_eq!(tagged["entities"][0]["text"], "Paris", "{answer}");
+    }
 }

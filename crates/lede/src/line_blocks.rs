@@ -7,7 +7,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 
-/// Bytes asked of the input per read.
+/// Bytes asked of the input per read, at least.
 const READ_BYTES: usize = 64 * 1024;
 
 /// The longest input line read, without its newline: an article or a text
@@ -19,9 +19,11 @@ pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 pub type Block = (usize, Vec<u8>);
 
 /// An input cut into blocks of whole lines: at most `max_lines` lines, or
-/// fewer once a block holds `max_bytes`; the input's last line needs no
-/// newline. A line longer than `max_line_bytes` ends the input with an
-/// error, after the lines before it.
+/// fewer once a block holds `max_bytes`, or the whole lines already read
+/// (a pipe's lines are handed out as they come, not once `max_lines` have
+/// come); the input's last line needs no newline. A line longer than
+/// `max_line_bytes` ends the input with an error, after the lines before
+/// it.
 #[derive(Debug)]
 pub struct LineBlocks<R> {
     input: BufReader<R>,
@@ -41,7 +43,7 @@ pub struct LineBlocks<R> {
 impl<R: Read> LineBlocks<R> {
     pub fn new(input: R, max_lines: usize, max_bytes: usize, max_line_bytes: usize) -> Self {
         Self {
-            input: BufReader::with_capacity(READ_BYTES, input),
+            input: BufReader::with_capacity(max_bytes.max(READ_BYTES), input),
             max_lines: max_lines.max(1),
             max_bytes,
             max_line_bytes,
@@ -60,7 +62,11 @@ impl<R: Read> LineBlocks<R> {
         let mut lines = 0;
         // Up to the longest line and its newline.
         let limit = self.max_line_bytes as u64 + 1;
-        while !self.ended && lines < self.max_lines && block.len() < self.max_bytes {
+        while !self.ended
+            && lines < self.max_lines
+            && block.len() < self.max_bytes
+            && (lines == 0 || !self.input.buffer().is_empty())
+        {
             let start = block.len();
             match (&mut self.input).take(limit).read_until(b'\n', &mut block) {
                 Ok(0) => self.ended = true,
@@ -87,6 +93,12 @@ impl<R: Read> LineBlocks<R> {
         self.failed.take().map_or(Ok(None), |error| Err((self.next_line, error)))
     }
 
+    /// Whether lines already read wait for the next block: when none do,
+    /// the next block waits for the input.
+    pub fn has_buffered(&self) -> bool {
+        !self.input.buffer().is_empty()
+    }
+
     fn fail(&mut self, error: std::io::Error) {
         (self.ended, self.failed) = (true, Some(error));
     }
@@ -108,7 +120,7 @@ mod tests {
 
     /// Every block of `input`: (its first line number, (number, line) of
     /// its lines).
-    fn blocks(input: &[u8], max_lines: usize, max_bytes: usize) -> Vec<(usize, Vec<String>)> {
+    fn blocks(input: impl Read, max_lines: usize, max_bytes: usize) -> Vec<(usize, Vec<String>)> {
         let mut blocks = LineBlocks::new(input, max_lines, max_bytes, MAX_LINE_BYTES);
         std::iter::from_fn(|| blocks.next_block().expect("no read error"))
             .map(|block| {
@@ -141,8 +153,8 @@ mod tests {
 
     #[test]
     fn blank_lines_are_counted_and_skipped_and_an_empty_input_has_no_block() {
-        assert_eq!(blocks(b"\n \r\nx\n\n", 256, 1 << 20), [(1, vec!["3:1".to_owned()])]);
-        assert!(blocks(b"", 256, 1 << 20).is_empty());
+        assert_eq!(blocks(&b"\n \r\nx\n\n"[..], 256, 1 << 20), [(1, vec!["3:1".to_owned()])]);
+        assert!(blocks(&b""[..], 256, 1 << 20).is_empty());
     }
 
     #[test]
@@ -154,6 +166,31 @@ mod tests {
         let (line, error) = blocks.next_block().expect_err("then the error");
         assert_eq!((line, error.to_string()), (3, "line longer than 10 bytes".to_owned()));
         assert!(matches!(blocks.next_block(), Ok(None)), "and then the end");
+    }
+
+    /// Hands out one of its pieces per read, like a pipe written to a
+    /// line at a time.
+    struct PieceByPiece<'a>(std::collections::VecDeque<&'a [u8]>);
+
+    impl Read for PieceByPiece<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let piece = self.0.pop_front().unwrap_or_default();
+            buf[..piece.len()].copy_from_slice(piece);
+            Ok(piece.len())
+        }
+    }
+
+    #[test]
+    fn a_block_ends_at_the_lines_read_so_far() {
+        let pieces = PieceByPiece([&b"one\n"[..], b"two\nthree\n", b"four"].into());
+        assert_eq!(
+            blocks(pieces, 256, 1 << 20),
+            [
+                (1, vec!["1:3".into()]),
+                (2, vec!["2:3".into(), "3:5".into()]),
+                (4, vec!["4:4".into()])
+            ]
+        );
     }
 
     /// Reads `data` in pieces of 7 bytes, then fails.

@@ -372,9 +372,13 @@ pub fn dedup(input: Option<&str>, window: Option<chrono::Duration>) -> Result<()
         // A writer prints the decisions, and frees the outcomes (and the
         // articles' leftovers) off the deciding thread; a closed stdout ends it.
         let (to_writer, decided) = sync_channel::<Vec<lede_story::Outcome>>(4);
+        // Whatever is written goes out once nothing more is decided yet, so
+        // that a pipe's articles get their decisions as they come.
         let writer = scope.spawn(move || {
+            use std::sync::mpsc::TryRecvError;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            for chunk in decided {
+            let mut next = decided.recv().ok();
+            while let Some(chunk) = next {
                 for outcome in &chunk {
                     let line = serde_json::to_string(&outcome.decision)
                         .map_err(|e| Failure::Runtime(e.to_string()))?;
@@ -382,6 +386,12 @@ pub fn dedup(input: Option<&str>, window: Option<chrono::Duration>) -> Result<()
                         return Ok(()); // stdout closed: dropping the receiver stops the others.
                     }
                 }
+                next = match decided.try_recv() {
+                    Ok(chunk) => Some(chunk),
+                    Err(TryRecvError::Empty) if out.flush().is_err() => return Ok(()),
+                    Err(TryRecvError::Empty) => decided.recv().ok(),
+                    Err(TryRecvError::Disconnected) => None,
+                };
             }
             out.flush().ok();
             Ok::<(), Failure>(())
@@ -503,9 +513,9 @@ pub fn tag(input: Option<&str>) -> Result<(), Failure> {
         ),
         None => Box::new(std::io::stdin()),
     };
-    // A line at a time: each is tagged as soon as it is read.
-    let max_line_bytes = line_blocks::MAX_LINE_BYTES;
-    let mut blocks = LineBlocks::new(input, 1, max_line_bytes, max_line_bytes);
+    // A line at a time, its tags written out once no more lines are read:
+    // a pipe's texts are tagged as they come.
+    let mut blocks = LineBlocks::new(input, 1, 64 * 1024, line_blocks::MAX_LINE_BYTES);
     let tagger = lede_enrich::Tagger::new().map_err(|e| Failure::Runtime(e.to_string()))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let bad_input = |at: usize, error: &dyn std::fmt::Display| {
@@ -527,6 +537,9 @@ pub fn tag(input: Option<&str>) -> Result<(), Failure> {
             if writeln!(out, "{json}").is_err() {
                 return Ok(()); // stdout closed
             }
+        }
+        if !blocks.has_buffered() && out.flush().is_err() {
+            return Ok(()); // stdout closed
         }
     }
     out.flush().ok();
