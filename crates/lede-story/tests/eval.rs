@@ -68,6 +68,9 @@ struct Scores {
     bcubed_f1: f64,
     accuracy: f64,
     accuracy_by_kind: BTreeMap<String, (usize, usize)>,
+    /// Updates decided right, of all, by where they were published: what
+    /// exact keys can find and what only text can.
+    updates_by_place: BTreeMap<&'static str, (usize, usize)>,
     hard_negative_merges: usize,
     errors: Vec<String>,
 }
@@ -125,6 +128,22 @@ fn score(rows: &[Row], predicted: &[(String, String)]) -> Scores {
             ));
         }
     }
+    let mut updates_by_place: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+    for (at, (row, (_, kind))) in rows.iter().zip(predicted).enumerate() {
+        if row.label.kind != "update" {
+            continue;
+        }
+        let story = || rows[..at].iter().filter(|earlier| earlier.label.story == row.label.story);
+        let place = if story().any(|earlier| earlier.url == row.url) {
+            "at a URL of the story"
+        } else if story().any(|earlier| earlier.source == row.source) {
+            "at a new URL, from an outlet of the story"
+        } else {
+            "at a new URL, from another outlet"
+        };
+        let slot = updates_by_place.entry(place).or_default();
+        (slot.0, slot.1) = (slot.0 + usize::from(kind == "update"), slot.1 + 1);
+    }
     let correct: usize = accuracy_by_kind.values().map(|(c, _)| c).sum();
     Scores {
         pairwise_precision: if guessed_pairs == 0 {
@@ -138,6 +157,7 @@ fn score(rows: &[Row], predicted: &[(String, String)]) -> Scores {
         bcubed_f1: 2.0 * bcubed_precision * bcubed_recall / (bcubed_precision + bcubed_recall),
         accuracy: correct as f64 / rows.len() as f64,
         accuracy_by_kind,
+        updates_by_place,
         hard_negative_merges,
         errors,
     }
@@ -190,6 +210,11 @@ fn report(name: &str, rows: &[Row], scores: Scores) -> Scores {
     println!("  decision accuracy {:.3}", scores.accuracy);
     for (kind, (correct, total)) in &scores.accuracy_by_kind {
         println!("    {kind:<10} {correct}/{total}");
+        if kind == "update" {
+            for (place, (correct, total)) in &scores.updates_by_place {
+                println!("      {place}: {correct}/{total}");
+            }
+        }
     }
     println!("  hard-negative merges {}", scores.hard_negative_merges);
     for error in &scores.errors {
@@ -486,6 +511,10 @@ fn the_scorer_counts_a_false_merge_and_a_wrong_kind() {
     assert!((scores.bcubed_recall - 1.0).abs() < 1e-9);
     assert!(scores.hard_negative_merges > 0);
     assert!(scores.accuracy < 0.5);
+    // Every update is counted at one place, and none is right.
+    let updates = rows.iter().filter(|row| row.label.kind == "update").count();
+    let by_place = scores.updates_by_place.values();
+    assert_eq!(by_place.fold((0, 0), |sum, (c, t)| (sum.0 + c, sum.1 + t)), (0, updates));
 }
 
 /// Apply an outcome's changelog writes to a compacted "topic".
