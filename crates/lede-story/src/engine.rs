@@ -12,7 +12,10 @@
 //!    a story of the article's own source that it follows up (shared
 //!    wording outside standing paragraphs, or a carried-over paragraph and
 //!    a shared subject: see [`EngineConfig`]; or a headline reporting an
-//!    outcome of the story's event: see [`crate::headline`]).
+//!    outcome of the story's event: see [`crate::headline`]). A story
+//!    holding another instalment of the article's series (its URL but for
+//!    the date in it: see `crate::series`) is no candidate: a recurring
+//!    report's next instalment is a new event, however alike the text.
 //! 3. Otherwise the article starts a `new` story.
 //!
 //! Only stories updated within the window can match, so decisions do not
@@ -35,6 +38,7 @@ use serde::{Deserialize, Serialize};
 use crate::diff::diff;
 use crate::headline::{Headline, follows_up, known_names, name_candidates, reports_outcome};
 use crate::minhash::{self, BANDS, Signature};
+use crate::series::DatedUrl;
 use crate::store::{Held, RecordLog, Store, StoreError, StoreStats};
 use crate::text::{
     COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, intersection_outside,
@@ -775,11 +779,15 @@ impl StoryEngine {
         }
         // Verify only the candidates sharing the most bands.
         let hits = bucket_hits(&self.by_band, &features.bands, MAX_BUCKET);
+        let dated = article.url.as_deref().and_then(DatedUrl::of);
         let mut best: Option<(Slot, f64)> = None;
         for slot in self.most_shared(&hits, live).into_iter().take(MAX_CANDIDATES) {
             let Some(compare) = self.store.compare(slot)? else { continue };
             let score = self.similarity(&features.compare, &compare);
-            if score > 0.0 && best.is_none_or(|(_, best_score)| score > best_score) {
+            if score > 0.0
+                && best.is_none_or(|(_, best_score)| score > best_score)
+                && !self.holds_another_instalment(slot, dated.as_ref())?
+            {
                 best = Some((slot, score));
             }
         }
@@ -809,7 +817,7 @@ impl StoryEngine {
         live: &impl Fn(Live) -> bool,
     ) -> Result<Option<(Slot, f64)>, StoreError> {
         let hits = bucket_hits(&self.by_paragraph, &features.paragraph_query, MAX_PARAGRAPH_BUCKET);
-        let same_source = self.own_source_stories(&hits, &article.source, live)?;
+        let same_source = self.own_source_stories(&hits, article, live)?;
         // (seq, index, shared shingles, Jaccard); the Jaccard bounds the residual.
         let mut candidates: Vec<(u64, usize, usize, f64)> = (same_source.iter().enumerate())
             .filter_map(|(index, (_, entry))| {
@@ -880,7 +888,7 @@ impl StoryEngine {
         let mut article_names = None;
         // ((event words, names) shared, older first, slot)
         let mut best: Option<((usize, usize), std::cmp::Reverse<u64>, Slot)> = None;
-        for (slot, entry) in self.own_source_stories(&hits, &article.source, live)? {
+        for (slot, entry) in self.own_source_stories(&hits, article, live)? {
             let story = &entry.story;
             let article_names =
                 article_names.get_or_insert_with(|| known_names(&article.title, paragraphs));
@@ -900,27 +908,43 @@ impl StoryEngine {
     }
 
     /// The live stories among `hits` (sorted bucket hits) with an article
-    /// from `source`, most keys shared first, at most [`MAX_CANDIDATES`],
-    /// with their entries: the candidates of a follow-up from `source`.
+    /// from `article`'s source, most keys shared first, at most
+    /// [`MAX_CANDIDATES`], with their entries: the candidates of a
+    /// follow-up. A story holding another instalment of the article's
+    /// series (see [`crate::series`]) is none.
     fn own_source_stories(
         &self,
         hits: &[Slot],
-        source: &str,
+        article: &Article,
         live: &impl Fn(Live) -> bool,
     ) -> Result<Vec<(Slot, Cow<'_, Entry>)>, StoreError> {
         let mut stories = Vec::new();
+        let source = &article.source;
         let bit = source_bit(source);
+        let dated = article.url.as_deref().and_then(DatedUrl::of);
         for slot in self.most_shared(hits, |story| live(story) && story.sources & bit != 0) {
             if stories.len() == MAX_CANDIDATES {
                 break;
             }
             if let Some(entry) = self.store.get(slot)?
                 && entry.story.sources.iter().any(|own| own == source)
+                && !dated.as_ref().is_some_and(|dated| holds_another_instalment(&entry, dated))
             {
                 stories.push((slot, entry));
             }
         }
         Ok(stories)
+    }
+
+    /// Whether the story in `slot` holds another instalment of the series
+    /// a `dated` URL belongs to: then that URL's article is a new event.
+    fn holds_another_instalment(
+        &self,
+        slot: Slot,
+        dated: Option<&DatedUrl>,
+    ) -> Result<bool, StoreError> {
+        let Some(dated) = dated else { return Ok(false) };
+        Ok(self.store.get(slot)?.is_some_and(|entry| holds_another_instalment(&entry, dated)))
     }
 
     /// The live stories among `hits` (sorted bucket hits, one per shared
@@ -1530,6 +1554,11 @@ impl Input<'_> {
 }
 
 /// Whether `story` knows `article`'s text, id and URL already.
+/// Whether `entry`'s story holds a URL of `dated`'s series with other dates.
+fn holds_another_instalment(entry: &Entry, dated: &DatedUrl) -> bool {
+    entry.story.urls.iter().any(|url| dated.is_another_instalment(url))
+}
+
 fn knows(story: &Story, article: &Article) -> bool {
     story.content_hashes.contains(&article.content_hash)
         && story.article_ids.contains(&article.id)
@@ -1904,6 +1933,51 @@ mod tests {
             assert_eq!(a.story_id == b.story_id, *same_story, "{later:?}");
             let kind = if *same_story { DecisionKind::Update } else { DecisionKind::New };
             assert_eq!(b.kind, kind);
+        }
+    }
+
+    /// Fixture table, after [`MONDAY_CLOSE`] at `close-2026-06-01`: (the
+    /// later article's URL, its text, same story?, its decision).
+    const RECURRING_REPORTS: &[(&str, &[&str], bool, DecisionKind)] = &[
+        // The next instalment of a series, at a URL dated the next day.
+        ("https://news.example/close-2026-06-02", TUESDAY_CLOSE, false, DecisionKind::New),
+        // A re-slugged version: a URL of its own, not the next date.
+        (
+            "https://news.example/close-updated-2026-06-01",
+            TUESDAY_CLOSE,
+            true,
+            DecisionKind::Update,
+        ),
+        // The same text again at the next date: a re-post, not an event.
+        ("https://news.example/close-2026-06-02", MONDAY_CLOSE, true, DecisionKind::Duplicate),
+    ];
+    const MONDAY_CLOSE: &[&str] = &[
+        "The Harbour 50 index closed up 0.6 percent at 7,412 points on Monday, with mining shares leading the gains.",
+        "Copperline Resources rose 3.1 percent after raising its output forecast, while Wexford Bank slipped 0.8 percent.",
+        "The broader Harbour 250 index of mid-sized companies followed the blue-chip index, and the crown was little changed against the dollar.",
+    ];
+    const TUESDAY_CLOSE: &[&str] = &[
+        "The Harbour 50 index closed down 0.4 percent at 7,383 points on Tuesday, with mining shares leading the falls.",
+        "Copperline Resources fell 2.1 percent after cutting its output forecast, while Wexford Bank rose 0.8 percent.",
+        "The broader Harbour 250 index of mid-sized companies followed the blue-chip index, and the crown was little changed against the dollar.",
+    ];
+
+    #[test]
+    fn issue_4_a_recurring_reports_next_instalment_is_a_new_story() {
+        let now = DateTime::from_timestamp(0, 0).unwrap_or_default();
+        for (url, text, same_story, kind) in RECURRING_REPORTS {
+            let mut engine = StoryEngine::new(EngineConfig::default());
+            let mut monday = article("a", "Harbour 50 close", MONDAY_CLOSE);
+            monday.url = Some("https://news.example/close-2026-06-01".into());
+            let monday = engine.decide(&monday, now).expect("decided").decision;
+            let mut later = article("b", "Harbour 50 close", text);
+            later.url = Some((*url).into());
+            let later = engine.decide(&later, now).expect("decided").decision;
+            assert_eq!(
+                (monday.story_id == later.story_id, later.kind),
+                (*same_story, *kind),
+                "{url}"
+            );
         }
     }
 

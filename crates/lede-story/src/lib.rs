@@ -10,6 +10,7 @@
 //! - [`text`]: words, shingles, what counts as a material word.
 //! - [`minhash`]: MinHash signatures and LSH bands.
 //! - [`diff`]: paragraph diff between versions, materiality.
+//! - `series`: recurring reports, whose URLs differ only in a date.
 //! - [`engine`]: the index, the decisions, eviction, snapshots and restore.
 //! - [`store`]: where live stories' text and lists are kept: in memory, or
 //!   in a record log the caller supplies (the daemon's is a file).
@@ -18,6 +19,7 @@ pub mod diff;
 pub mod engine;
 mod headline;
 pub mod minhash;
+mod series;
 pub mod store;
 pub mod text;
 
