@@ -14,8 +14,9 @@
 //!    a shared subject: see [`EngineConfig`]; or a headline reporting an
 //!    outcome of the story's event: see [`crate::headline`]). A story
 //!    holding another instalment of the article's series (its URL but for
-//!    the date in it: see `crate::series`) is no candidate: a recurring
-//!    report's next instalment is a new event, however alike the text.
+//!    the date in it, or its headline but for the day: see
+//!    `crate::series`) is no candidate: a recurring report's next
+//!    instalment is a new event, however alike the text.
 //! 3. Otherwise the article starts a `new` story.
 //!
 //! Only stories updated within the window can match, so decisions do not
@@ -38,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use crate::diff::diff;
 use crate::headline::{Headline, follows_up, known_names, name_candidates, reports_outcome};
 use crate::minhash::{self, BANDS, Signature};
-use crate::series::DatedUrl;
+use crate::series::Instalment;
 use crate::store::{Held, RecordLog, Store, StoreError, StoreStats};
 use crate::text::{
     COMPARE_SHINGLE_WORDS, SIGNATURE_SHINGLE_WORDS, intersection, intersection_outside,
@@ -779,14 +780,14 @@ impl StoryEngine {
         }
         // Verify only the candidates sharing the most bands.
         let hits = bucket_hits(&self.by_band, &features.bands, MAX_BUCKET);
-        let dated = article.url.as_deref().and_then(DatedUrl::of);
+        let instalment = Instalment::of(article.url.as_deref(), &article.title);
         let mut best: Option<(Slot, f64)> = None;
         for slot in self.most_shared(&hits, live).into_iter().take(MAX_CANDIDATES) {
             let Some(compare) = self.store.compare(slot)? else { continue };
             let score = self.similarity(&features.compare, &compare);
             if score > 0.0
                 && best.is_none_or(|(_, best_score)| score > best_score)
-                && !self.holds_another_instalment(slot, dated.as_ref())?
+                && !self.holds_another_instalment(slot, instalment.as_ref())?
             {
                 best = Some((slot, score));
             }
@@ -921,14 +922,14 @@ impl StoryEngine {
         let mut stories = Vec::new();
         let source = &article.source;
         let bit = source_bit(source);
-        let dated = article.url.as_deref().and_then(DatedUrl::of);
+        let instalment = Instalment::of(article.url.as_deref(), &article.title);
         for slot in self.most_shared(hits, |story| live(story) && story.sources & bit != 0) {
             if stories.len() == MAX_CANDIDATES {
                 break;
             }
             if let Some(entry) = self.store.get(slot)?
                 && entry.story.sources.iter().any(|own| own == source)
-                && !dated.as_ref().is_some_and(|dated| holds_another_instalment(&entry, dated))
+                && !instalment.as_ref().is_some_and(|ours| holds_another_instalment(&entry, ours))
             {
                 stories.push((slot, entry));
             }
@@ -937,14 +938,15 @@ impl StoryEngine {
     }
 
     /// Whether the story in `slot` holds another instalment of the series
-    /// a `dated` URL belongs to: then that URL's article is a new event.
+    /// an article (its `instalment`) belongs to: then the article is a new
+    /// event.
     fn holds_another_instalment(
         &self,
         slot: Slot,
-        dated: Option<&DatedUrl>,
+        instalment: Option<&Instalment<'_>>,
     ) -> Result<bool, StoreError> {
-        let Some(dated) = dated else { return Ok(false) };
-        Ok(self.store.get(slot)?.is_some_and(|entry| holds_another_instalment(&entry, dated)))
+        let Some(ours) = instalment else { return Ok(false) };
+        Ok(self.store.get(slot)?.is_some_and(|entry| holds_another_instalment(&entry, ours)))
     }
 
     /// The live stories among `hits` (sorted bucket hits, one per shared
@@ -1554,9 +1556,11 @@ impl Input<'_> {
 }
 
 /// Whether `story` knows `article`'s text, id and URL already.
-/// Whether `entry`'s story holds a URL of `dated`'s series with other dates.
-fn holds_another_instalment(entry: &Entry, dated: &DatedUrl) -> bool {
-    entry.story.urls.iter().any(|url| dated.is_another_instalment(url))
+/// Whether `entry`'s story holds another instalment of the series an
+/// article (`ours`) belongs to: a URL of it with other dates, or a
+/// headline of it with another day.
+fn holds_another_instalment(entry: &Entry, ours: &Instalment<'_>) -> bool {
+    ours.is_another_in(&entry.story.urls, &entry.story.title)
 }
 
 fn knows(story: &Story, article: &Article) -> bool {
@@ -1936,21 +1940,32 @@ mod tests {
         }
     }
 
-    /// Fixture table, after [`MONDAY_CLOSE`] at `close-2026-06-01`: (the
-    /// later article's URL, its text, same story?, its decision).
-    const RECURRING_REPORTS: &[(&str, &[&str], bool, DecisionKind)] = &[
-        // The next instalment of a series, at a URL dated the next day.
-        ("https://news.example/close-2026-06-02", TUESDAY_CLOSE, false, DecisionKind::New),
-        // A re-slugged version: a URL of its own, not the next date.
+    /// Fixture table, after [`MONDAY_CLOSE`] at `close-2026-06-01` under
+    /// "Harbour 50 close: Monday": (the later article's URL, headline and
+    /// text, same story?, its decision).
+    const RECURRING_REPORTS: &[(&str, &str, &[&str], bool, DecisionKind)] = &[
+        // The next instalment of a series: at a URL dated the next day, or
+        // under the headline with the next day.
+        (TUESDAY_URL, "Harbour 50 close", TUESDAY_CLOSE, false, DecisionKind::New),
+        (
+            "https://news.example/close",
+            "Harbour 50 close: Tuesday",
+            TUESDAY_CLOSE,
+            false,
+            DecisionKind::New,
+        ),
+        // A re-slugged version: a URL and a headline of its own.
         (
             "https://news.example/close-updated-2026-06-01",
+            "Harbour 50 close, updated",
             TUESDAY_CLOSE,
             true,
             DecisionKind::Update,
         ),
-        // The same text again at the next date: a re-post, not an event.
-        ("https://news.example/close-2026-06-02", MONDAY_CLOSE, true, DecisionKind::Duplicate),
+        // The same headline and text again at the next date: a re-post.
+        (TUESDAY_URL, "Harbour 50 close: Monday", MONDAY_CLOSE, true, DecisionKind::Duplicate),
     ];
+    const TUESDAY_URL: &str = "https://news.example/close-2026-06-02";
     const MONDAY_CLOSE: &[&str] = &[
         "The Harbour 50 index closed up 0.6 percent at 7,412 points on Monday, with mining shares leading the gains.",
         "Copperline Resources rose 3.1 percent after raising its output forecast, while Wexford Bank slipped 0.8 percent.",
@@ -1965,12 +1980,12 @@ mod tests {
     #[test]
     fn issue_4_a_recurring_reports_next_instalment_is_a_new_story() {
         let now = DateTime::from_timestamp(0, 0).unwrap_or_default();
-        for (url, text, same_story, kind) in RECURRING_REPORTS {
+        for (url, headline, text, same_story, kind) in RECURRING_REPORTS {
             let mut engine = StoryEngine::new(EngineConfig::default());
-            let mut monday = article("a", "Harbour 50 close", MONDAY_CLOSE);
+            let mut monday = article("a", "Harbour 50 close: Monday", MONDAY_CLOSE);
             monday.url = Some("https://news.example/close-2026-06-01".into());
             let monday = engine.decide(&monday, now).expect("decided").decision;
-            let mut later = article("b", "Harbour 50 close", text);
+            let mut later = article("b", headline, text);
             later.url = Some((*url).into());
             let later = engine.decide(&later, now).expect("decided").decision;
             assert_eq!(

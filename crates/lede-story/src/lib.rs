@@ -10,7 +10,8 @@
 //! - [`text`]: words, shingles, what counts as a material word.
 //! - [`minhash`]: MinHash signatures and LSH bands.
 //! - [`diff`]: paragraph diff between versions, materiality.
-//! - `series`: recurring reports, whose URLs differ only in a date.
+//! - `series`: recurring reports, whose URLs differ only in a date or
+//!   whose headlines differ only in the day.
 //! - [`engine`]: the index, the decisions, eviction, snapshots and restore.
 //! - [`store`]: where live stories' text and lists are kept: in memory, or
 //!   in a record log the caller supplies (the daemon's is a file).

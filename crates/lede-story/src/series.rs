@@ -1,11 +1,73 @@
 //! Recurring reports: an outlet that publishes the same report again and
 //! again from one template (a market close, a next-day forecast, a draw's
-//! results), each at a URL that differs from the last only in the date it
-//! holds. Two such URLs are two instalments of a series, so two events,
-//! however alike their text: a later instalment is never a version of an
-//! earlier one's story.
+//! results, the day's road closures), each at a URL that differs from the
+//! last only in the date it holds, or under a headline that differs only
+//! in its day. Two such articles are two instalments of a series, so two
+//! events, however alike their text: a later instalment is never a
+//! version of an earlier one's story.
 
 use chrono::NaiveDate;
+use lede_core::entity::CALENDAR_WORDS;
+
+/// What tells an article's series: its URL's dates, and its headline if it
+/// names a day or a month.
+#[derive(Debug)]
+pub(crate) struct Instalment<'a> {
+    url: Option<DatedUrl>,
+    headline: Option<&'a str>,
+}
+
+impl<'a> Instalment<'a> {
+    /// The article's, if its URL holds a date or its headline names a day
+    /// or a month (otherwise it cannot be an instalment).
+    pub(crate) fn of(url: Option<&str>, headline: &'a str) -> Option<Self> {
+        let url = url.and_then(DatedUrl::of);
+        let headline = words(headline).any(|word| is_calendar(&word)).then_some(headline);
+        (url.is_some() || headline.is_some()).then_some(Self { url, headline })
+    }
+
+    /// Whether a story with these URLs and this headline holds another
+    /// instalment of this article's series.
+    pub(crate) fn is_another_in(&self, urls: &[String], headline: &str) -> bool {
+        self.url
+            .as_ref()
+            .is_some_and(|dated| urls.iter().any(|url| dated.is_another_instalment(url)))
+            || self.headline.is_some_and(|ours| headlines_of_instalments(ours, headline))
+    }
+}
+
+/// Whether two headlines are word for word the same but for days, months
+/// and numbers, with a day or a month differing: "Ashby roadworks:
+/// Tuesday's closures" and "Ashby roadworks: Wednesday's closures".
+fn headlines_of_instalments(ours: &str, theirs: &str) -> bool {
+    let (ours, theirs): (Vec<String>, Vec<String>) =
+        (words(ours).collect(), words(theirs).collect());
+    if ours.len() != theirs.len() {
+        return false;
+    }
+    let mut another_day = false;
+    for (a, b) in ours.iter().zip(&theirs).filter(|(a, b)| a != b) {
+        if is_calendar(a) && is_calendar(b) {
+            another_day = true;
+        } else if !(is_number(a) && is_number(b)) {
+            return false;
+        }
+    }
+    another_day
+}
+
+/// A headline's words, lower-cased.
+fn words(headline: &str) -> impl Iterator<Item = String> + '_ {
+    headline.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+}
+
+fn is_calendar(word: &str) -> bool {
+    CALENDAR_WORDS.contains(&word)
+}
+
+fn is_number(word: &str) -> bool {
+    word.bytes().all(|b| b.is_ascii_digit())
+}
 
 /// A URL that holds at least one date: the URL with its dates taken out,
 /// and the dates.
@@ -45,7 +107,7 @@ impl DatedUrl {
 
     /// Whether `url` is another instalment of this URL's series: the same
     /// URL but for other dates.
-    pub(crate) fn is_another_instalment(&self, url: &str) -> bool {
+    fn is_another_instalment(&self, url: &str) -> bool {
         Self::of(url)
             .is_some_and(|other| other.undated == self.undated && other.dates != self.dates)
     }
@@ -122,6 +184,39 @@ mod tests {
             let instalment = DatedUrl::of(later).is_some_and(|l| l.is_another_instalment(earlier));
             assert_eq!(instalment, expected, "{earlier} -> {later}");
         }
+    }
+
+    /// (earlier headline, later headline, another instalment?)
+    const HEADLINES: &[(&str, &str, bool)] = &[
+        ("Ashby roadworks: Tuesday's closures", "Ashby roadworks: Wednesday's closures", true),
+        ("Tide times for Friday 11 September", "Tide times for Saturday 12 September", true),
+        ("Tide times for Friday 11 September", "Tide times for Friday 11 October", true),
+        // Only numbers differ: a developing count, not a series.
+        ("Storm Edda shuts 40 schools", "Storm Edda shuts 65 schools", false),
+        // Another word differs too.
+        ("Pollen forecast: high on Saturday", "Pollen forecast: moderate on Sunday", false),
+        ("Strike to start on Monday", "Strike called off on Sunday", false),
+        // The same headline again.
+        ("Lotto results for Saturday", "Lotto results for Saturday", false),
+    ];
+
+    #[test]
+    fn headlines_differing_only_in_their_day_are_instalments_of_a_series() {
+        for &(earlier, later, expected) in HEADLINES {
+            let instalment =
+                Instalment::of(None, later).is_some_and(|later| later.is_another_in(&[], earlier));
+            assert_eq!(instalment, expected, "{earlier} -> {later}");
+        }
+    }
+
+    #[test]
+    fn a_headline_without_a_day_or_a_url_without_a_date_tells_no_series() {
+        assert!(
+            Instalment::of(Some("https://w.example/storm-40-schools"), "Storm shuts 40 schools")
+                .is_none()
+        );
+        assert!(Instalment::of(Some("https://w.example/close-2026-06-01"), "Close").is_some());
+        assert!(Instalment::of(None, "Roadworks: Tuesday's closures").is_some());
     }
 
     #[test]

@@ -234,7 +234,7 @@ fn report(name: &str, rows: &[Row], scores: Scores) -> Scores {
 /// held-out parts in the order they were written, each with what it holds
 /// and when it was written. A new part is a new row: every test below
 /// decides it (apart, pooled, in one window, across restarts).
-const LABELLED_SETS: [(&str, &str); 33] = [
+const LABELLED_SETS: [(&str, &str); 34] = [
     ("articles.jsonl", include_str!("../../../eval/story/articles.jsonl")),
     // The held-out stories, written after the thresholds were chosen.
     ("held_out.jsonl", include_str!("../../../eval/story/held_out.jsonl")),
@@ -421,6 +421,14 @@ const LABELLED_SETS: [(&str, &str); 33] = [
     // timber yard fire re-slugged at article-number URLs; a flood warning
     // carried to the next day's URL under the same slug.
     ("held_out_32.jsonl", include_str!("../../../eval/story/held_out_32.jsonl")),
+    // Part 33 (12 articles, 8 stories), written and committed before the
+    // headline rule for recurring reports (two headlines equal but for
+    // their day) was built: a county's daily road closures and a harbour's
+    // tide times at undated URLs, a pollen forecast on two days under
+    // headlines differing in more, beside a fisherman's search resuming on
+    // two days under headlines equal but for the day, and a rail line's
+    // landslip closure extended.
+    ("held_out_33.jsonl", include_str!("../../../eval/story/held_out_33.jsonl")),
 ];
 
 /// The rows of labelled set `name`.
@@ -437,10 +445,11 @@ fn labelled(name: &str) -> Vec<Row> {
 /// sight and told in `eval/story/README.md`. The tests fail on a merge not
 /// listed here, and on one listed that no longer happens.
 const KNOWN_HARD_NEGATIVE_MERGES: &[(&str, &str, &str)] = &[
-    // Part 32 (session 13): a council's daily road closures, written from
-    // one template and published at article-number URLs, share most of
-    // their wording; no date in the URL tells the instalments apart.
-    ("held_out_32.jsonl", "kg-roads-thu", "kg-roads-wed"),
+    // Part 33 (session 13): a pollen forecast on two days, written from one
+    // template at undated URLs, under headlines that differ in more than
+    // the day ("high on Saturday", "moderate on Sunday"). (Part 32's road
+    // closures, listed here first, were kept apart by the headline rule.)
+    ("held_out_33.jsonl", "pe-pollen-sat", "pe-pollen-sun"),
 ];
 
 /// The known hard-negative merges of set `name`, ids prefixed by the set's
