@@ -780,23 +780,25 @@ impl StoryEngine {
         }
         // Verify only the candidates sharing the most bands.
         let hits = bucket_hits(&self.by_band, &features.bands, MAX_BUCKET);
-        let instalment = Instalment::of(article.url.as_deref(), &article.title);
+        // What tells the article's series, if it can be an instalment.
+        let series = Instalment::of(article.url.as_deref(), &article.title);
+        let series = series.as_ref();
         let mut best: Option<(Slot, f64)> = None;
         for slot in self.most_shared(&hits, live).into_iter().take(MAX_CANDIDATES) {
             let Some(compare) = self.store.compare(slot)? else { continue };
             let score = self.similarity(&features.compare, &compare);
             if score > 0.0
                 && best.is_none_or(|(_, best_score)| score > best_score)
-                && !self.holds_another_instalment(slot, instalment.as_ref())?
+                && !self.holds_another_instalment(slot, series)?
             {
                 best = Some((slot, score));
             }
         }
         if best.is_none() {
-            best = self.find_follow_up(article, paragraphs, features, &live)?;
+            best = self.find_follow_up(article, paragraphs, features, series, &live)?;
         }
         if best.is_none() {
-            best = self.find_headline_follow_up(article, paragraphs, &live)?;
+            best = self.find_headline_follow_up(article, paragraphs, series, &live)?;
         }
         Ok(best.map(|(slot, _)| (slot, Relation::Similar)))
     }
@@ -815,10 +817,11 @@ impl StoryEngine {
         article: &Article,
         paragraphs: &[String],
         features: &Features,
+        series: Option<&Instalment<'_>>,
         live: &impl Fn(Live) -> bool,
     ) -> Result<Option<(Slot, f64)>, StoreError> {
         let hits = bucket_hits(&self.by_paragraph, &features.paragraph_query, MAX_PARAGRAPH_BUCKET);
-        let same_source = self.own_source_stories(&hits, article, live)?;
+        let same_source = self.own_source_stories(&hits, &article.source, series, live)?;
         // (seq, index, shared shingles, Jaccard); the Jaccard bounds the residual.
         let mut candidates: Vec<(u64, usize, usize, f64)> = (same_source.iter().enumerate())
             .filter_map(|(index, (_, entry))| {
@@ -871,6 +874,7 @@ impl StoryEngine {
         &self,
         article: &Article,
         paragraphs: &[String],
+        series: Option<&Instalment<'_>>,
         live: &impl Fn(Live) -> bool,
     ) -> Result<Option<(Slot, f64)>, StoreError> {
         if !reports_outcome(&article.title) {
@@ -889,7 +893,7 @@ impl StoryEngine {
         let mut article_names = None;
         // ((event words, names) shared, older first, slot)
         let mut best: Option<((usize, usize), std::cmp::Reverse<u64>, Slot)> = None;
-        for (slot, entry) in self.own_source_stories(&hits, article, live)? {
+        for (slot, entry) in self.own_source_stories(&hits, &article.source, series, live)? {
             let story = &entry.story;
             let article_names =
                 article_names.get_or_insert_with(|| known_names(&article.title, paragraphs));
@@ -909,27 +913,27 @@ impl StoryEngine {
     }
 
     /// The live stories among `hits` (sorted bucket hits) with an article
-    /// from `article`'s source, most keys shared first, at most
-    /// [`MAX_CANDIDATES`], with their entries: the candidates of a
-    /// follow-up. A story holding another instalment of the article's
-    /// series (see [`crate::series`]) is none.
+    /// from `source`, most keys shared first, at most [`MAX_CANDIDATES`],
+    /// with their entries: the candidates of a follow-up. A story holding
+    /// another instalment of the article's `series` (see `crate::series`)
+    /// is none.
     fn own_source_stories(
         &self,
         hits: &[Slot],
-        article: &Article,
+        source: &str,
+        series: Option<&Instalment<'_>>,
         live: &impl Fn(Live) -> bool,
     ) -> Result<Vec<(Slot, Cow<'_, Entry>)>, StoreError> {
         let mut stories = Vec::new();
-        let source = &article.source;
         let bit = source_bit(source);
-        let instalment = Instalment::of(article.url.as_deref(), &article.title);
         for slot in self.most_shared(hits, |story| live(story) && story.sources & bit != 0) {
             if stories.len() == MAX_CANDIDATES {
                 break;
             }
             if let Some(entry) = self.store.get(slot)?
                 && entry.story.sources.iter().any(|own| own == source)
-                && !instalment.as_ref().is_some_and(|ours| holds_another_instalment(&entry, ours))
+                && !series
+                    .is_some_and(|ours| ours.is_another_in(&entry.story.urls, &entry.story.title))
             {
                 stories.push((slot, entry));
             }
@@ -937,16 +941,18 @@ impl StoryEngine {
         Ok(stories)
     }
 
-    /// Whether the story in `slot` holds another instalment of the series
-    /// an article (its `instalment`) belongs to: then the article is a new
-    /// event.
+    /// Whether the story in `slot` holds another instalment of the
+    /// article's `series`: then the article is a new event.
     fn holds_another_instalment(
         &self,
         slot: Slot,
-        instalment: Option<&Instalment<'_>>,
+        series: Option<&Instalment<'_>>,
     ) -> Result<bool, StoreError> {
-        let Some(ours) = instalment else { return Ok(false) };
-        Ok(self.store.get(slot)?.is_some_and(|entry| holds_another_instalment(&entry, ours)))
+        let Some(ours) = series else { return Ok(false) };
+        Ok(self
+            .store
+            .get(slot)?
+            .is_some_and(|entry| ours.is_another_in(&entry.story.urls, &entry.story.title)))
     }
 
     /// The live stories among `hits` (sorted bucket hits, one per shared
@@ -1556,13 +1562,6 @@ impl Input<'_> {
 }
 
 /// Whether `story` knows `article`'s text, id and URL already.
-/// Whether `entry`'s story holds another instalment of the series an
-/// article (`ours`) belongs to: a URL of it with other dates, or a
-/// headline of it with another day.
-fn holds_another_instalment(entry: &Entry, ours: &Instalment<'_>) -> bool {
-    ours.is_another_in(&entry.story.urls, &entry.story.title)
-}
-
 fn knows(story: &Story, article: &Article) -> bool {
     story.content_hashes.contains(&article.content_hash)
         && story.article_ids.contains(&article.id)

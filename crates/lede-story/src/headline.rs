@@ -292,7 +292,7 @@ pub(crate) struct Headline {
 }
 
 /// The words of a headline, with their case.
-fn words(title: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn words(title: &str) -> impl Iterator<Item = &str> {
     title.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty())
 }
 

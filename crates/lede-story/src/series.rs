@@ -9,6 +9,8 @@
 use chrono::NaiveDate;
 use lede_core::entity::CALENDAR_WORDS;
 
+use crate::headline::words;
+
 /// What tells an article's series: its URL's dates, and its headline if it
 /// names a day or a month.
 #[derive(Debug)]
@@ -22,12 +24,13 @@ impl<'a> Instalment<'a> {
     /// or a month (otherwise it cannot be an instalment).
     pub(crate) fn of(url: Option<&str>, headline: &'a str) -> Option<Self> {
         let url = url.and_then(DatedUrl::of);
-        let headline = words(headline).any(|word| is_calendar(&word)).then_some(headline);
+        let headline = words(headline).any(is_calendar).then_some(headline);
         (url.is_some() || headline.is_some()).then_some(Self { url, headline })
     }
 
     /// Whether a story with these URLs and this headline holds another
-    /// instalment of this article's series.
+    /// instalment of this article's series: a URL of it with other dates,
+    /// or its headline with another day.
     pub(crate) fn is_another_in(&self, urls: &[String], headline: &str) -> bool {
         self.url
             .as_ref()
@@ -40,13 +43,11 @@ impl<'a> Instalment<'a> {
 /// and numbers, with a day or a month differing: "Ashby roadworks:
 /// Tuesday's closures" and "Ashby roadworks: Wednesday's closures".
 fn headlines_of_instalments(ours: &str, theirs: &str) -> bool {
-    let (ours, theirs): (Vec<String>, Vec<String>) =
-        (words(ours).collect(), words(theirs).collect());
-    if ours.len() != theirs.len() {
+    if words(ours).count() != words(theirs).count() {
         return false;
     }
     let mut another_day = false;
-    for (a, b) in ours.iter().zip(&theirs).filter(|(a, b)| a != b) {
+    for (a, b) in words(ours).zip(words(theirs)).filter(|(a, b)| !same_word(a, b)) {
         if is_calendar(a) && is_calendar(b) {
             another_day = true;
         } else if !(is_number(a) && is_number(b)) {
@@ -56,13 +57,14 @@ fn headlines_of_instalments(ours: &str, theirs: &str) -> bool {
     another_day
 }
 
-/// A headline's words, lower-cased.
-fn words(headline: &str) -> impl Iterator<Item = String> + '_ {
-    headline.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+/// Whether two words are the same but for case (compared without
+/// allocating: this runs for every article's headline).
+fn same_word(a: &str, b: &str) -> bool {
+    a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
 }
 
 fn is_calendar(word: &str) -> bool {
-    CALENDAR_WORDS.contains(&word)
+    CALENDAR_WORDS.iter().any(|calendar| same_word(calendar, word))
 }
 
 fn is_number(word: &str) -> bool {

@@ -84,6 +84,18 @@ async fn read_input(input: &str) -> Result<(Vec<u8>, String, Option<String>), Fa
     }
 }
 
+/// A JSON-lines command's input (`FILE`, else standard input) and its
+/// name in error messages.
+fn open_lines(input: Option<&str>) -> Result<(&str, Box<dyn std::io::Read + Send>), Failure> {
+    match input {
+        Some(path) => match std::fs::File::open(path) {
+            Ok(file) => Ok((path, Box::new(file))),
+            Err(e) => Err(Failure::BadInput(format!("{path}: {e}"))),
+        },
+        None => Ok(("(stdin)", Box::new(std::io::stdin()))),
+    }
+}
+
 /// `lede parse FILE|URL`: one JSON Article per line.
 pub async fn parse(input: &str) -> Result<(), Failure> {
     let (body, location, charset) = read_input(input).await?;
@@ -311,13 +323,7 @@ type ParsedLine = Result<
 /// this thread takes the chunks back in input order and decides.
 pub fn dedup(input: Option<&str>, window: Option<chrono::Duration>) -> Result<(), Failure> {
     use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-    let name = input.unwrap_or("(stdin)");
-    let input: Box<dyn std::io::Read + Send> = match input {
-        Some(path) => Box::new(
-            std::fs::File::open(path).map_err(|e| Failure::BadInput(format!("{path}: {e}")))?,
-        ),
-        None => Box::new(std::io::stdin()),
-    };
+    let (name, input) = open_lines(input)?;
     let mut blocks =
         LineBlocks::new(input, DEDUP_CHUNK_LINES, DEDUP_CHUNK_BYTES, line_blocks::MAX_LINE_BYTES);
     let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
@@ -506,13 +512,7 @@ struct TagOutput<'a> {
 /// text's language. People and organisations are tagged in English text;
 /// in other languages, resolved places and listed organisations only.
 pub fn tag(input: Option<&str>) -> Result<(), Failure> {
-    let name = input.unwrap_or("(stdin)");
-    let input: Box<dyn std::io::Read> = match input {
-        Some(path) => Box::new(
-            std::fs::File::open(path).map_err(|e| Failure::BadInput(format!("{path}: {e}")))?,
-        ),
-        None => Box::new(std::io::stdin()),
-    };
+    let (name, input) = open_lines(input)?;
     // A line at a time, its tags written out once no more lines are read:
     // a pipe's texts are tagged as they come.
     let mut blocks = LineBlocks::new(input, 1, 64 * 1024, line_blocks::MAX_LINE_BYTES);
